@@ -1,0 +1,96 @@
+"""The command line: parses arguments, calls the pipeline, maps errors to exit codes.
+
+Exit codes (shared/publication.md): 0 clean or warnings only, 1 errors (or warnings with
+``--strict``), 2 an invocation that cannot be used. Tests call :func:`main` in-process with argv.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .check import CheckResult, check
+from .errors import PlanError, PublisherError, UsageError
+from .i18n import format_amount, format_date, territory
+from .load import load
+from .model import Lang
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+def _print_diagnostics(diagnostics) -> None:
+    for diag in diagnostics:
+        click.echo(str(diag))
+
+
+def _summary(result: CheckResult) -> str:
+    """The plan's counts, total budget and translation completeness, in French."""
+    lines = []
+    plan = result.plan
+    if plan is not None:
+        lines.append(
+            f"{territory(plan, Lang.FR)}, {plan.periode.debut}-{plan.periode.fin}, "
+            f"version du {format_date(plan.version, Lang.FR)} ({plan.statut.value})"
+        )
+        lines.append(
+            f"{len(plan.priorites)} priorités, {len(plan.objectifs_generaux)} objectifs généraux, "
+            f"{len(plan.objectifs_specifiques)} objectifs spécifiques, {len(plan.actions)} actions"
+        )
+        lines.append(f"budget total : {format_amount(plan.budget_total, Lang.FR)} MAD")
+        done = result.completeness
+        lines.append(
+            f"traductions : français : {done.present[Lang.FR]}/{done.total} textes, "
+            f"arabe : {done.present[Lang.AR]}/{done.total} textes"
+        )
+    lines.append(f"{len(result.errors)} erreur(s), {len(result.warnings)} avertissement(s)")
+    return "\n".join(lines)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="publisher")
+def cli() -> None:
+    """Publie les plans d'action provinciaux de protection de l'enfance (DOCX et PDF, français et arabe)."""
+
+
+@cli.command("check")
+@click.argument("plan", type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Les avertissements comptent comme des erreurs.")
+def check_command(plan: Path, strict: bool) -> int:
+    """Vérifie un dossier de plan et affiche chaque problème, localisé."""
+    result = check(load(plan))
+    _print_diagnostics(result.diagnostics)
+    click.echo(_summary(result))
+    failed = result.errors or (strict and result.warnings)
+    return EXIT_ERRORS if failed else EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line with ``argv``; return the exit code instead of exiting."""
+    try:
+        code = cli.main(args=argv, prog_name="publisher", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE
+    except click.exceptions.Abort:
+        click.echo("interrompu", err=True)
+        return 130
+    except UsageError as exc:
+        click.echo(f"publisher : {exc}", err=True)
+        return EXIT_USAGE
+    except PlanError as exc:
+        _print_diagnostics(exc.diagnostics)
+        click.echo(f"publisher : {exc}", err=True)
+        return EXIT_ERRORS
+    except PublisherError as exc:
+        click.echo(f"publisher : {exc}", err=True)
+        return EXIT_ERRORS
+    return code if isinstance(code, int) else EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

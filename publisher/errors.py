@@ -1,0 +1,73 @@
+"""Located diagnostics and the exception family of the engine.
+
+A diagnostic is what a CAPE officer reads: ``file:line:col: severity: CODE: message [rule.name]``.
+Every error the engine expects derives from :class:`PublisherError`; the CLI prints its message
+without a traceback. Any other exception is a bug.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Severity(enum.Enum):
+    """How serious a diagnostic is, named in French as printed."""
+
+    ERROR = "erreur"
+    WARNING = "avertissement"
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a plan folder: a file relative to the plan, 1-based line and column."""
+
+    file: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if not self.line:
+            return self.file
+        return f"{self.file}:{self.line}:{self.col or 1}"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem found in a plan, located, with the code it concerns and a rule name."""
+
+    location: Location
+    severity: Severity
+    code: str
+    message: str
+    rule: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.severity.value}: {self.code}: {self.message} [{self.rule}]"
+
+    @property
+    def sort_key(self) -> tuple:
+        """Sort by file, then line and column, errors before warnings on the same spot."""
+        loc = self.location
+        return (loc.file != "plan.yaml", loc.file, loc.line, loc.col, self.severity != Severity.ERROR)
+
+
+class PublisherError(Exception):
+    """Root of every expected failure; its message is printed as it is."""
+
+
+class UsageError(PublisherError):
+    """The invocation cannot be used (no such plan folder, a file instead of a folder, ...)."""
+
+
+class PlanError(PublisherError):
+    """The plan has errors: carries every diagnostic found."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = diagnostics
+        errors = sum(d.severity is Severity.ERROR for d in diagnostics)
+        super().__init__(f"le plan contient {errors} erreur(s)")
+
+
+class RenderError(PublisherError):
+    """A renderer could not produce an output (a missing font, a refused resource, ...)."""
