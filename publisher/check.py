@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import markdown
 from .errors import Diagnostic, Location, PlanError, Severity
-from .load import LANGS, PLAN_FILE, RawPlan, load
+from .load import LANGS, PLAN_FILE, RawPlan, load, read_assets
 from .model import (
     FICHE_PARTS,
     Action,
@@ -27,6 +27,7 @@ from .model import (
     Lang,
     ObjectifGeneral,
     ObjectifSpecifique,
+    RESERVED,
     Plan,
     Priorite,
     Section,
@@ -111,6 +112,7 @@ class _Checker:
         self.plan: Plan | None = None
         self.completeness = Completeness()
         self.lenient = True  # severity of translation/fiche gaps: warnings until statut is valide
+        self.assets: list[str] = []  # the files inside the plan that the content shows
 
     # -- helpers
 
@@ -138,8 +140,10 @@ class _Checker:
         self.lenient = data.get("statut") != Statut.VALIDE.value
         self._privacy(data)
         self._narrative_markdown()
-        if "sections" in data:
-            self.at(("sections",), ERROR, "clé inconnue : « sections »", "cle.inconnue", key=True)
+        reserved = [key for key in RESERVED if key in data]
+        for key in reserved:
+            self.at((key,), ERROR, f"clé inconnue : « {key} »", "cle.inconnue", key=True)
+        if reserved:
             return
         try:
             plan = Plan.model_validate(data)
@@ -151,6 +155,7 @@ class _Checker:
         )
         self.plan = plan.model_copy(update={"sections": sections})
         self._rules(self.plan)
+        self.plan = self.plan.model_copy(update={"assets": read_assets(self.raw.root, self.assets)})
 
     def _section_text(self, name: str, lang: str) -> str | None:
         source = self.raw.narratives.get(name, {}).get(lang)
@@ -317,6 +322,8 @@ class _Checker:
             problem = self._inside(logo)
             if problem:
                 self.at(("logos", i), ERROR, f"logo « {logo} » : {problem}", "logo.chemin")
+            else:
+                self.assets.append(logo)
 
     def _inside(self, relative: str) -> str | None:
         """Why a path named in the content is refused, or None when it is a file inside the plan."""
@@ -341,6 +348,8 @@ class _Checker:
             if problem:
                 loc = Location(origin.file, origin.line + line, 1)
                 self.add(loc, ERROR, code, f"image « {src} » : {problem}", "markdown.image")
+            else:
+                self.assets.append(src)
 
     def _narrative_markdown(self) -> None:
         for texts in self.raw.narratives.values():

@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .build import EDITIONS, FORMATS, build, parse_list
 from .check import CheckResult, check
 from .errors import PlanError, PublisherError, UsageError
 from .i18n import format_amount, format_date, territory
@@ -65,6 +66,29 @@ def check_command(plan: Path, strict: bool) -> int:
     click.echo(_summary(result))
     failed = result.errors or (strict and result.warnings)
     return EXIT_ERRORS if failed else EXIT_OK
+
+
+@cli.command("build")
+@click.argument("plan", type=click.Path(path_type=Path))
+@click.option("-o", "--out", type=click.Path(path_type=Path), help="Dossier de sortie (défaut : build/<plan>).")
+@click.option("--edition", "editions", help="Éditions à produire, parmi fr,ar (défaut : toutes).")
+@click.option("--format", "formats", help="Formats à produire, parmi docx,pdf (défaut : tous).")
+@click.option("--strict", is_flag=True, help="Les avertissements comptent comme des erreurs.")
+def build_command(plan: Path, out: Path | None, editions: str | None, formats: str | None, strict: bool) -> int:
+    """Vérifie le plan puis publie ses éditions (DOCX, PDF) et les fiches action."""
+    report = build(
+        plan,
+        out,
+        editions=parse_list(editions, EDITIONS, "édition"),
+        formats=parse_list(formats, FORMATS, "format"),
+        strict=strict,
+    )
+    _print_diagnostics(report.check.diagnostics)
+    click.echo(
+        f"{len(report.written)} fichier(s) écrit(s) dans {report.out} "
+        f"({report.size / 1_000_000:.1f} Mo, {report.seconds:.1f} s)"
+    )
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:

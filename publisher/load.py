@@ -128,6 +128,11 @@ def read_text(path: Path, rel: str) -> tuple[str | None, Diagnostic | None]:
         )
 
 
+def read_assets(root: Path, relatives: list[str]) -> dict[str, bytes]:
+    """The bytes of the files the content shows (logos, images), already checked to lie inside ``root``."""
+    return {rel: (root / rel).read_bytes() for rel in dict.fromkeys(relatives)}
+
+
 def load(root: Path | str) -> RawPlan:
     """Read a plan folder; raise :class:`UsageError` only when it is not a folder at all."""
     root = Path(root)

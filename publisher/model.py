@@ -402,6 +402,8 @@ class Section:
         return getattr(self, Lang(lang).value) or ""
 
 
+RESERVED = ("sections", "assets")  # filled by the checker from the files, never from plan.yaml
+
 SectionName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]
 
 
@@ -423,6 +425,7 @@ class Plan(_Node):
     acteurs: dict[str, Acteur] = {}
     priorites: list[Priorite]
     sections: tuple[Section, ...] = Field(default=(), exclude=True)
+    assets: dict[str, bytes] = Field(default={}, exclude=True)  # logos and images, by relative path
 
     @property
     def objectifs_generaux(self) -> list[ObjectifGeneral]:

@@ -1,0 +1,268 @@
+"""Model -> the edition's content, formatted for one language, shared by every format.
+
+Both renderers fill their templates from the same context, so that the DOCX and the PDF of an
+edition carry the same content in the same order (shared/publication.md): cover, sommaire,
+narrative sections, canevas, summary, fiches action, historique, validation page. Everything here
+is plain data: strings already formatted by Babel, Markdown already parsed into the neutral tree.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .. import markdown
+from ..i18n import format_amount, format_date, format_echeance, label, territory, volet_label
+from ..model import Action, Lang, Plan, Statut, Text
+
+
+def slug(text: str) -> str:
+    """A file-name-safe slug of a French name: ``Tanger-Assilah`` -> ``tanger-assilah``."""
+    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-") or "plan"
+
+
+def plan_stem(plan: Plan) -> str:
+    """``<province>-<version>``: what names every output file of a plan."""
+    return f"{slug(plan.province[Lang.FR] or plan.province[Lang.AR])}-{plan.version.isoformat()}"
+
+
+@dataclass
+class ActionView:
+    """One action, every field formatted for the edition's language."""
+
+    code: str
+    intitule: str
+    rang: int | None
+    resultats: list[str]
+    pilotes: list[str]
+    partenaires: list[str]
+    humaines: list[str]
+    materielles: list[str]
+    budget: str
+    source: str
+    indicateurs: list[str]
+    echeance: str
+    suivi: str
+    fiche: dict[str, markdown.Document]
+    os_code: str = ""
+    os_intitule: str = ""
+    og_code: str = ""
+    og_intitule: str = ""
+    priorite_code: str = ""
+    priorite_intitule: str = ""
+
+
+@dataclass
+class OSView:
+    """An objectif spécifique and its actions: one merged cell over their rows."""
+
+    code: str
+    intitule: str
+    actions: list[ActionView]
+
+
+@dataclass
+class OGView:
+    """An objectif général: one canevas table."""
+
+    code: str
+    intitule: str
+    total: str
+    objectifs: list[OSView]
+
+
+@dataclass
+class PrioriteView:
+    """A priority with its objectifs généraux."""
+
+    code: str
+    intitule: str
+    volet: str
+    total: str
+    actions: int
+    objectifs: list[OGView]
+
+
+@dataclass
+class SectionView:
+    """A narrative section: its title and its Markdown body."""
+
+    key: str
+    title: str
+    blocks: tuple
+
+
+@dataclass
+class Edition:
+    """Everything an edition prints, in one language."""
+
+    lang: Lang
+    royaume: str
+    title: str
+    territory: str
+    periode: str
+    version: str
+    version_date: str
+    draft: bool
+    statut: str
+    validated: str
+    sections: list[SectionView]
+    priorites: list[PrioriteView]
+    actions: list[ActionView]
+    total: str
+    by_volet: list[tuple[str, int, str]]
+    by_echeance: list[tuple[str, str, str]]
+    revisions: list[tuple[str, str]]
+    instance: str
+    signataires: list[tuple[str, str]]
+    stem: str
+    version_iso: str
+    logos: list[str]
+    labels: dict[str, str] = field(default_factory=dict)
+    modifications: list = field(default_factory=list)
+
+    @property
+    def page_wording(self) -> list[str]:
+        """"page {page} / {pages}" split around its two counters: the words between them, trimmed."""
+        return [part.strip() for part in re.split(r"\{pages?\}", label("page_sur", self.lang))]
+
+    @property
+    def dir(self) -> str:
+        """``ltr`` or ``rtl``."""
+        return self.lang.direction
+
+    @property
+    def rtl(self) -> bool:
+        """True for the Arabic edition."""
+        return self.lang.rtl
+
+
+def _texts(items: list[Text], lang: Lang) -> list[str]:
+    return [t[lang] for t in items if t[lang]]
+
+
+def _acteur(plan: Plan, key: str, lang: Lang) -> str:
+    acteur = plan.acteurs.get(key)
+    if acteur is None:
+        return key
+    if acteur.sigle is not None and acteur.sigle[lang]:
+        return acteur.sigle[lang]
+    return acteur.nom[lang]
+
+
+def action_view(plan: Plan, action: Action, lang: Lang) -> ActionView:
+    """One action formatted for ``lang``."""
+    pilotes = []
+    for pilote in action.pilotes:
+        parts = [pilote.nom[lang] if pilote.nom else ""]
+        detail = ", ".join(x for x in (pilote.fonction[lang] if pilote.fonction else "",
+                                       _acteur(plan, pilote.acteur, lang) if pilote.acteur else "") if x)
+        pilotes.append(f"{parts[0]} ({detail})" if parts[0] and detail else parts[0] or detail)
+    fiche = {
+        part: markdown.parse(getattr(action.fiche, part)[lang]) if getattr(action.fiche, part) else markdown.parse("")
+        for part in ("contexte", "public_vise", "objectifs", "modalites")
+    }
+    return ActionView(
+        code=action.code,
+        intitule=action.intitule[lang],
+        rang=action.rang,
+        resultats=_texts(action.resultats_attendus, lang),
+        pilotes=pilotes,
+        partenaires=[_acteur(plan, key, lang) for key in action.partenaires],
+        humaines=_texts(action.ressources.humaines, lang),
+        materielles=_texts(action.ressources.materielles, lang),
+        budget=format_amount(action.budget.montant, lang),
+        source=action.budget.source[lang] if action.budget.source else "",
+        indicateurs=_texts(action.indicateurs, lang),
+        echeance=format_echeance(action.echeance, lang),
+        suivi=action.suivi[lang] if action.suivi else "",
+        fiche=fiche,
+    )
+
+
+def _sections(plan: Plan, lang: Lang) -> list[SectionView]:
+    views = []
+    for section in plan.sections:
+        doc = markdown.parse(section[lang])
+        default = label(section.key, lang) if section.key in ("contexte", "methode", "gouvernance") else section.key
+        views.append(SectionView(section.key, doc.title or default, doc.body))
+    return views
+
+
+def edition(plan: Plan, lang: Lang) -> Edition:
+    """The whole edition of ``plan`` in ``lang``."""
+    priorites, actions = [], []
+    for prio in plan.priorites:
+        ogs = []
+        for og in prio.objectifs_generaux:
+            oss = []
+            for os_ in og.objectifs_specifiques:
+                views = []
+                for action in os_.actions:
+                    view = action_view(plan, action, lang)
+                    view.os_code, view.os_intitule = os_.code, os_.intitule[lang]
+                    view.og_code, view.og_intitule = og.code, og.intitule[lang]
+                    view.priorite_code, view.priorite_intitule = prio.code, prio.intitule[lang]
+                    views.append(view)
+                    actions.append(view)
+                oss.append(OSView(os_.code, os_.intitule[lang], views))
+            ogs.append(OGView(og.code, og.intitule[lang], format_amount(og.budget_total, lang), oss))
+        priorites.append(
+            PrioriteView(prio.code, prio.intitule[lang], volet_label(prio.volet, lang),
+                         format_amount(prio.budget_total, lang), len(prio.actions), ogs)
+        )
+
+    by_volet = []
+    for volet in dict.fromkeys(p.volet for p in plan.priorites):
+        members = [p for p in plan.priorites if p.volet is volet]
+        budget = sum((p.budget_total for p in members), Decimal(0))
+        by_volet.append((volet_label(volet, lang), sum(len(p.actions) for p in members), format_amount(budget, lang)))
+    ordered = sorted(plan.actions, key=lambda a: a.echeance.sort_key)  # stable: written order on ties
+    by_echeance = [(format_echeance(a.echeance, lang), a.code, a.intitule[lang]) for a in ordered]
+
+    validation = plan.validation
+    validated = ""
+    if plan.statut is Statut.VALIDE and validation and validation.date:
+        validated = label("valide_le", lang, date=format_date(validation.date, lang))
+    return Edition(
+        lang=lang,
+        royaume=label("royaume", lang),
+        title=label("titre", lang),
+        territory=territory(plan, lang),
+        periode=f"{plan.periode.debut} - {plan.periode.fin}",
+        version=label("version_du", lang, date=format_date(plan.version, lang)),
+        version_date=format_date(plan.version, lang),
+        draft=plan.statut is Statut.PROJET,
+        statut=label("projet", lang) if plan.statut is Statut.PROJET else validated,
+        validated=validated,
+        sections=_sections(plan, lang),
+        priorites=priorites,
+        actions=actions,
+        total=format_amount(plan.budget_total, lang),
+        by_volet=by_volet,
+        by_echeance=by_echeance,
+        revisions=[(format_date(r.date, lang), r.objet[lang]) for r in plan.revisions],
+        instance=validation.instance[lang] if validation and validation.instance else "",
+        signataires=[
+            (s.nom[lang] if s.nom else "", s.qualite[lang] if s.qualite else "")
+            for s in (validation.signataires if validation else [])
+        ],
+        stem=plan_stem(plan),
+        version_iso=plan.version.isoformat(),
+        logos=list(plan.logos),
+        labels={key: label(key, lang) for key in _LABEL_KEYS},
+    )
+
+
+_LABEL_KEYS = (
+    "royaume", "ppipem", "cppe", "cape", "titre", "periode", "projet", "sommaire", "priorite",
+    "objectif_general", "objectifs_specifiques", "actions", "resultats_attendus", "pilotes", "partenaires",
+    "ressources", "budget", "indicateurs", "echeance", "continu", "suivi", "fiche_action", "fiche_contexte",
+    "fiche_public_vise", "fiche_objectifs", "fiche_responsable", "fiche_ressources", "fiche_modalites",
+    "annexes", "historique", "modifications", "total", "dirhams", "signature", "canevas", "synthese",
+    "par_priorite", "par_volet", "par_echeance", "volet", "nombre_actions", "validation", "date", "objet",
+    "qualite", "nom", "rang", "source", "code", "plan_total",
+)

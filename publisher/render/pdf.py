@@ -1,0 +1,206 @@
+"""Model -> HTML (Jinja2) -> PDF (WeasyPrint).
+
+The edition's context (:mod:`publisher.render.context`) fills the HTML templates of
+``templates/<lang>/``; the stylesheets of ``templates/shared/`` lay out the pages. Content is data:
+Jinja autoescapes every value, and Markdown reaches the HTML only through :func:`blocks_html`, which
+escapes every text and keeps only checked link targets. Every resource goes through
+:class:`PlanFetcher`, which serves files of the plan folder, the templates and the chosen fonts, and
+stops the render on anything else. One FontConfiguration and one set of stylesheets per process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+from markupsafe import Markup, escape
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+from .. import fonts
+from ..errors import RenderError
+from ..markdown import Block, Heading, Image, ListBlock, Paragraph, Span, Table
+from ..model import Action, Lang, Plan
+from . import context
+
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+STYLESHEETS = ("page.css", "typography.css", "canevas.css")
+_MIME = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+         ".css": "text/css", ".ttf": "font/ttf", ".otf": "font/otf"}
+
+logging.getLogger("weasyprint").setLevel(logging.ERROR)
+logging.getLogger("fontTools").setLevel(logging.ERROR)
+
+
+PLAN_BASE = "file:///plan/"  # the base URL of a document: relative paths resolve to the plan's assets
+
+
+class PlanFetcher(URLFetcher):
+    """Serves the plan's checked assets and the files of the allowed folders; refuses the rest.
+
+    A refusal stops the render (WeasyPrint would otherwise fall back silently, to DejaVu for a font).
+    """
+
+    def __init__(self, roots: tuple[Path, ...], assets: dict[str, bytes] | None = None):
+        super().__init__(allowed_protocols=("file",), fail_on_errors=True)
+        self.roots = tuple(root.resolve() for root in roots)
+        self.assets = assets or {}
+
+    def fetch(self, url, headers=None):  # noqa: D102 - WeasyPrint's hook
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise FatalURLFetchingError(f"ressource refusée (hors du dossier du plan) : {url[:120]}")
+        path = unquote(parts.path)
+        mime = _MIME.get(Path(path).suffix.lower(), "application/octet-stream")
+        if path.startswith("/plan/") and path[len("/plan/"):] in self.assets:
+            return URLFetcherResponse(url, self.assets[path[len("/plan/"):]], {"Content-Type": mime})
+        local = Path(path).resolve()
+        if any(local.is_relative_to(root) for root in self.roots) and local.is_file():
+            return URLFetcherResponse(local.as_uri(), local.read_bytes(), {"Content-Type": mime})
+        raise FatalURLFetchingError(f"ressource refusée (hors du dossier du plan) : {url[:120]}")
+
+
+# --- Markdown -> HTML ---------------------------------------------------------------------------
+
+
+def _inline_html(inlines) -> str:
+    out = []
+    for item in inlines:
+        if isinstance(item, Image):
+            out.append(f'<img src="{escape(item.src)}" alt="{escape(item.alt)}">')
+            continue
+        text = str(escape(item.text)).replace("\n", "<br>")
+        if item.code:
+            text = f"<code>{text}</code>"
+        if item.italic:
+            text = f"<em>{text}</em>"
+        if item.bold:
+            text = f"<strong>{text}</strong>"
+        if item.href:
+            text = f'<a href="{escape(item.href)}">{text}</a>'
+        out.append(text)
+    return "".join(out)
+
+
+def blocks_html(blocks: tuple[Block, ...], shift: int = 1) -> Markup:
+    """The neutral Markdown tree as HTML; headings moved down by ``shift`` levels."""
+    out = []
+    for block in blocks:
+        if isinstance(block, Heading):
+            level = min(block.level + shift - 1, 6)
+            out.append(f"<h{level}>{_inline_html(block.inlines)}</h{level}>")
+        elif isinstance(block, Paragraph):
+            out.append(f"<p>{_inline_html(block.inlines)}</p>")
+        elif isinstance(block, ListBlock):
+            tag = "ol" if block.ordered else "ul"
+            start = f' start="{block.start}"' if block.ordered and block.start != 1 else ""
+            items = "".join(f"<li>{blocks_html(item, shift)}</li>" for item in block.items)
+            out.append(f"<{tag}{start}>{items}</{tag}>")
+        elif isinstance(block, Table):
+            head = "".join(f"<th>{_inline_html(cell)}</th>" for cell in block.header)
+            rows = "".join(
+                "<tr>" + "".join(f"<td>{_inline_html(cell)}</td>" for cell in row) + "</tr>" for row in block.rows
+            )
+            out.append(f'<table class="md"><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>')
+    return Markup("".join(out))
+
+
+def _md(document) -> Markup:
+    return blocks_html(document.blocks, shift=3)
+
+
+@lru_cache(maxsize=None)
+def environment() -> jinja2.Environment:
+    """The Jinja environment of the HTML templates, with its filters registered in one place."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["md"] = _md
+    env.filters["blocks"] = blocks_html
+    return env
+
+
+# --- fonts and stylesheets, once per process ------------------------------------------------------
+
+
+@lru_cache(maxsize=None)
+def _font_config() -> FontConfiguration:
+    return FontConfiguration()
+
+
+def _font_faces_css() -> str:
+    rules = []
+    for family in fonts.FAMILIES.values():
+        for face in fonts.faces(family):
+            rules.append(
+                f'@font-face {{ font-family: "{family}"; src: url("{face.path.as_uri()}"); '
+                f"font-weight: {face.weight}; font-style: {face.style}; }}"
+            )
+    return "\n".join(rules)
+
+
+@lru_cache(maxsize=None)
+def _stylesheets() -> tuple[CSS, ...]:
+    fetcher = PlanFetcher((TEMPLATES, *fonts.font_dirs()))
+    config = _font_config()
+    sheets = [CSS(string=_font_faces_css(), font_config=config, url_fetcher=fetcher)]
+    for name in STYLESHEETS:
+        path = TEMPLATES / "shared" / name
+        sheets.append(CSS(string=path.read_text(encoding="utf-8"), base_url=path.as_uri(),
+                          font_config=config, url_fetcher=fetcher))
+    return tuple(sheets)
+
+
+# --- the renderer -------------------------------------------------------------------------------
+
+
+class PdfRenderer:
+    """Renders the plan document and the fiches action of an edition as PDF."""
+
+    extension = "pdf"
+
+    def html(self, plan: Plan, lang: Lang, template: str, **values) -> str:
+        """The HTML of a document, for inspection and for :meth:`_pdf`."""
+        edition = context.edition(plan, lang)
+        return environment().get_template(f"{lang.value}/{template}").render(e=edition, L=edition.labels, **values)
+
+    def plan(self, plan: Plan, lang: Lang) -> bytes:
+        """The whole plan document of the edition."""
+        return self._pdf(plan, lang, "plan.html", f"plan-{lang.value}")
+
+    def fiche(self, plan: Plan, action: Action, lang: Lang) -> bytes:
+        """The fiche action annex of one action."""
+        view = context.action_view(plan, action, lang)
+        return self._pdf(plan, lang, "fiche.html", f"fiche-{action.code}-{lang.value}", a=view)
+
+    def _pdf(self, plan: Plan, lang: Lang, template: str, key: str, **values) -> bytes:
+        html = self.html(plan, lang, template, **values)
+        fetcher = PlanFetcher((TEMPLATES, *fonts.font_dirs()), plan.assets)
+        identifier = hashlib.sha256(f"{context.plan_stem(plan)}/{key}".encode()).hexdigest()[:32].encode()
+        try:
+            document = HTML(string=html, base_url=PLAN_BASE, url_fetcher=fetcher)
+            return document.write_pdf(
+                stylesheets=list(_stylesheets()),
+                font_config=_font_config(),
+                pdf_identifier=identifier,
+                pdf_variant="pdf/a-3u",
+                pdf_tags=True,
+                custom_metadata=True,
+                cache=_image_cache(),
+            )
+        except FatalURLFetchingError as exc:
+            raise RenderError(f"{key}.pdf : {exc}") from None
+
+
+@lru_cache(maxsize=None)
+def _image_cache() -> dict:
+    return {}
