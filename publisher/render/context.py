@@ -18,6 +18,9 @@ from ..i18n import format_amount, format_date, format_echeance, label, territory
 from ..model import Action, Lang, Plan, Statut, Text
 
 
+LIST_SEPARATOR = {Lang.FR: ", ", Lang.AR: "، "}
+
+
 def slug(text: str) -> str:
     """A file-name-safe slug of a French name: ``Tanger-Assilah`` -> ``tanger-assilah``."""
     ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -39,6 +42,7 @@ class ActionView:
     resultats: list[str]
     pilotes: list[str]
     partenaires: list[str]
+    partenaires_text: str
     humaines: list[str]
     materielles: list[str]
     budget: str
@@ -158,7 +162,7 @@ def action_view(plan: Plan, action: Action, lang: Lang) -> ActionView:
     pilotes = []
     for pilote in action.pilotes:
         parts = [pilote.nom[lang] if pilote.nom else ""]
-        detail = ", ".join(x for x in (pilote.fonction[lang] if pilote.fonction else "",
+        detail = LIST_SEPARATOR[lang].join(x for x in (pilote.fonction[lang] if pilote.fonction else "",
                                        _acteur(plan, pilote.acteur, lang) if pilote.acteur else "") if x)
         pilotes.append(f"{parts[0]} ({detail})" if parts[0] and detail else parts[0] or detail)
     fiche = {
@@ -172,6 +176,7 @@ def action_view(plan: Plan, action: Action, lang: Lang) -> ActionView:
         resultats=_texts(action.resultats_attendus, lang),
         pilotes=pilotes,
         partenaires=[_acteur(plan, key, lang) for key in action.partenaires],
+        partenaires_text=LIST_SEPARATOR[lang].join(_acteur(plan, key, lang) for key in action.partenaires),
         humaines=_texts(action.ressources.humaines, lang),
         materielles=_texts(action.ressources.materielles, lang),
         budget=format_amount(action.budget.montant, lang),

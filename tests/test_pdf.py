@@ -1,0 +1,287 @@
+"""The PDF editions, read back: text in order, shaping, landscape canevas, bookmarks, fonts, safety."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+from publisher.check import load_checked
+from publisher.errors import RenderError
+from publisher.i18n import format_amount, label
+from publisher.model import Lang
+from publisher.render import pdf
+from publisher.render.pdf import PdfRenderer, PlanFetcher
+
+from .conftest import EXAMPLE, PLANS
+from .pdftools import PRESENTATION_FORMS, in_order, outline_titles, pdffonts, pdftotext, reader, squeeze
+
+pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is installed by setup.sh --test")
+
+
+@pytest.fixture(scope="module")
+def plan():
+    return load_checked(EXAMPLE).plan
+
+
+@pytest.fixture(scope="module")
+def rendered(plan, tmp_path_factory):
+    """The example plan's two PDF editions and the fiches of its first action, rendered once."""
+    folder = tmp_path_factory.mktemp("pdf")
+    out = {}
+    renderer = PdfRenderer()
+    for lang in Lang:
+        data = renderer.plan(plan, lang)
+        path = folder / f"plan-{lang.value}.pdf"
+        path.write_bytes(data)
+        fiche = renderer.fiche(plan, plan.actions[0], lang)
+        fpath = folder / f"fiche-{lang.value}.pdf"
+        fpath.write_bytes(fiche)
+        out[lang] = (data, path, fiche, fpath)
+    return out
+
+
+def canevas_rows(text: str, plan, lang: Lang) -> dict[str, str]:
+    """The canevas part of a squeezed text, cut into one piece per action (from its code to the next)."""
+    heading, after = squeeze(label("canevas", lang)), squeeze(label("synthese", lang))
+    start = text.find(heading, text.find(heading) + 1)  # the first is the sommaire's entry
+    end = text.find(after, start)
+    canevas = text[start:end]
+    rows, position = {}, 0
+    codes = [a.code for a in plan.actions]
+    for code, nxt in zip(codes, codes[1:] + [None]):
+        begin = canevas.find(code, position)
+        assert begin >= 0, f"{code} absent from the canevas, or out of order"
+        stop = canevas.find(nxt, begin) if nxt else len(canevas)
+        rows[code] = canevas[begin:stop]
+        position = begin + len(code)
+    return rows
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_every_action_code_title_and_budget_in_order(plan, rendered, lang) -> None:
+    _, path, _, _ = rendered[lang]
+    text = squeeze(pdftotext(path))
+    rows = canevas_rows(text, plan, lang)
+    canevas = "".join(rows.values())
+    for action in plan.actions:
+        assert squeeze(action.intitule[lang]) in rows[action.code]
+        assert squeeze(format_amount(action.budget.montant, lang)) in canevas
+    # The annexes repeat every action in order, one fiche each, with its budget.
+    annexes = text[text.rfind(squeeze(label("annexes", lang))):]
+    fiches = [squeeze(f"{label('fiche_action', lang)}{a.code}") for a in plan.actions]
+    assert in_order(annexes, fiches) == []
+    for action, start, end in zip(plan.actions, fiches, fiches[1:] + [squeeze(label("historique", lang))]):
+        fiche = annexes[annexes.find(start):annexes.find(end)]
+        assert squeeze(format_amount(action.budget.montant, lang)) in fiche
+        if lang is Lang.FR:  # Arabic titles in bold: see the known defect below
+            assert squeeze(action.intitule[lang]) in fiche
+    # The totals of the model: per objectif général, per priority and for the plan.
+    for og in plan.objectifs_generaux:
+        assert squeeze(format_amount(og.budget_total, lang)) in canevas
+    for prio in plan.priorites:
+        assert squeeze(format_amount(prio.budget_total, lang)) in text
+    assert squeeze(format_amount(plan.budget_total, lang)) in text
+
+
+@pytest.mark.xfail(strict=True, reason="WeasyPrint #2841: ToUnicode maps a glyph shared by several Amiri "
+                   "clusters to the first text it was drawn with; some bold Arabic loses a letter in the text layer "
+                   "(the page itself is right). Strict: this fails, as a reminder, once WeasyPrint is fixed.")
+def test_arabic_text_layer_of_bold_titles_is_exact(plan, rendered) -> None:
+    _, path, _, _ = rendered[Lang.AR]
+    text = squeeze(pdftotext(path))
+    annexes = text[text.rfind(squeeze(label("annexes", Lang.AR))):]
+    assert all(squeeze(a.intitule.ar) in annexes for a in plan.actions)
+
+
+def test_arabic_is_logical_order_and_shaped(plan, rendered) -> None:
+    _, path, _, _ = rendered[Lang.AR]
+    text = pdftotext(path)
+    assert not PRESENTATION_FORMS.search(text)
+    # Words come out in reading order (logical), not reversed.
+    assert squeeze("مخطط العمل الإقليمي لحماية الطفولة") in squeeze(text)
+    assert squeeze(plan.priorites[0].intitule.ar) in squeeze(text)
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_canevas_pages_are_landscape_and_others_portrait(plan, rendered, lang) -> None:
+    data, path, _, _ = rendered[lang]
+    pages = reader(data).pages
+    first_action = squeeze(plan.actions[0].intitule[lang])
+    orientations = []
+    for number, page in enumerate(pages, start=1):
+        text = squeeze(pdftotext(path, number, number))
+        landscape = float(page.mediabox.width) > float(page.mediabox.height)
+        orientations.append(landscape)
+        if number == 1 or squeeze(plan.sections[0][lang][:20]) in text:
+            assert not landscape
+        if first_action in text and plan.actions[0].code in text and not landscape:
+            # The only portrait pages naming the first action are the summary and its fiche.
+            assert squeeze(pdftotext(path, number, number)).count(plan.actions[0].code) >= 1
+    assert any(orientations) and not all(orientations)
+    canevas_pages = [n for n, land in enumerate(orientations, start=1) if land]
+    assert canevas_pages == list(range(canevas_pages[0], canevas_pages[-1] + 1))  # one landscape run
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_bookmarks_match_headings(plan, rendered, lang) -> None:
+    data, _, _, _ = rendered[lang]
+    titles = [squeeze(t) for t in outline_titles(data)]
+    for section in plan.sections:
+        heading = section[lang].splitlines()[0].lstrip("# ")
+        assert squeeze(heading) in titles
+    for prio in plan.priorites:
+        assert any(prio.code in t and squeeze(prio.intitule[lang]) in t for t in titles)
+    for action in plan.actions:
+        assert any(action.code in t for t in titles)
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_fonts_are_the_chosen_families_embedded(rendered, lang) -> None:
+    _, path, _, fpath = rendered[lang]
+    for file in (path, fpath):
+        fonts = pdffonts(file)
+        families = {name.split("-")[0] for name, *_ in fonts}
+        expected = {"Amiri"} if lang is Lang.AR else {"Lato"}
+        assert families == expected
+        assert all(emb and sub and uni for _, emb, sub, uni in fonts)
+
+
+def footer_words(path: Path, number: int) -> list[tuple[str, float]]:
+    """The words of a page's footer with their left x, as drawn (pdfplumber gives visual order)."""
+    with pdfplumber.open(path) as document:
+        page = document.pages[number - 1]
+        words = page.extract_words()
+        return [(w["text"], w["x0"]) for w in words if w["top"] > page.height - 50]
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_footer_reads_version_and_page_n_of_m(plan, rendered, lang) -> None:
+    data, path, _, _ = rendered[lang]
+    pages = len(reader(data).pages)
+    page2 = pdftotext(path, 2, 2)
+    x = dict(footer_words(path, 2))
+    if lang is Lang.FR:
+        assert f"Version du 18 mars 2025 — page 2 / {pages}" in page2
+        assert x["2"] < x[str(pages)]  # left to right: "page 2 / 45"
+    else:
+        for word in ("نسخة", "بتاريخ", "مارس", "صفحة", "من"):
+            assert word in squeeze(page2)
+        assert x["2"] > x[str(pages)]  # right to left: "صفحة 2 من 45", 2 on the right of 45
+        assert x["2025"] > x["2"]  # the version date comes first, on the right
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_metadata(plan, rendered, lang) -> None:
+    data, _, _, _ = rendered[lang]
+    meta = reader(data).metadata
+    assert meta.title.endswith("Assafa") or meta.title.endswith("أسافة")
+    assert ("CAPE" in meta.author) or ("مركز مواكبة حماية الطفولة" in meta.author)
+    assert meta["/CreationDate"].startswith("D:20250318") and meta["/ModDate"].startswith("D:20250318")
+    assert reader(data).trailer["/Root"]["/Lang"] == lang.value
+
+
+def big_letters(path: Path) -> list[str]:
+    """Per page, the letters drawn larger than 60 pt: the watermark, if any, sorted."""
+    with pdfplumber.open(path) as document:
+        return ["".join(sorted(c["text"] for c in page.chars if c["size"] > 60)) for page in document.pages]
+
+
+def test_validated_plan_has_signature_blocks_and_no_watermark(plan, rendered) -> None:
+    _, path, _, _ = rendered[Lang.FR]
+    text = pdftotext(path)
+    for signataire in plan.validation.signataires:
+        assert squeeze(signataire.nom.fr) in squeeze(text)
+        assert squeeze(signataire.qualite.fr) in squeeze(text)
+    assert "Validé par le CPPE le 2 avril 2025" in text
+    assert set(big_letters(path)) == {""}
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_draft_has_watermark_on_every_page(tmp_path, lang) -> None:
+    plan = load_checked(PLANS / "minimal").plan
+    path = tmp_path / "draft.pdf"
+    path.write_bytes(PdfRenderer().plan(plan, lang))
+    expected = "".join(sorted(label("projet", lang)))
+    letters = big_letters(path)
+    assert len(letters) > 3 and all(page == expected for page in letters)
+
+
+def test_same_sources_same_bytes(plan) -> None:
+    renderer = PdfRenderer()
+    assert renderer.fiche(plan, plan.actions[1], Lang.AR) == renderer.fiche(plan, plan.actions[1], Lang.AR)
+
+
+def _hostile_plan(tmp_path: Path) -> Path:
+    folder = tmp_path / "hostile"
+    shutil.copytree(PLANS / "minimal", folder)
+    plan_yaml = folder / "plan.yaml"
+    text = plan_yaml.read_text()
+    text = text.replace(
+        'contexte: {fr: "Les signalements sont **rares**.", ar: "التبليغات **نادرة**."}',
+        'contexte: {fr: "<img src=\\"file:///etc/passwd\\"> {{ 7*7 }} {% raw %} & <b>x</b>", ar: "التبليغات <i>نادرة</i>."}',
+    )
+    plan_yaml.write_text(text)
+    (folder / "fr" / "contexte.md").write_text(
+        "# Contexte\n\n<iframe src=\"https://example.org\"></iframe>\n\nTexte {{ config }} et <script>x()</script>.\n"
+    )
+    return folder
+
+
+def test_hostile_content_is_printed_literally_and_nothing_outside_is_read(tmp_path, monkeypatch) -> None:
+    plan = load_checked(_hostile_plan(tmp_path)).plan
+    fetched = []
+    original = PlanFetcher.fetch
+
+    def spy(self, url, headers=None):
+        fetched.append(url)
+        return original(self, url, headers)
+
+    monkeypatch.setattr(PlanFetcher, "fetch", spy)
+    pdf._stylesheets.cache_clear()  # so that the fonts too are fetched again, through the spy
+    pdf._font_config.cache_clear()
+    data = PdfRenderer().plan(plan, Lang.FR)
+    path = tmp_path / "hostile.pdf"
+    path.write_bytes(data)
+    text = pdftotext(path)
+    assert '<img src="file:///etc/passwd">' in text
+    assert "{{ 7*7 }}" in text and "{% raw %} & <b>x</b>" in text
+    assert "{{ config }}" in text and "<script>x()</script>" in text
+    assert '<iframe src="https://example.org"></iframe>' in text
+    allowed = tuple(str(d) for d in (pdf.TEMPLATES, *pdf.fonts.font_dirs()))
+    assert fetched and all(url.startswith("file://") and any(a in url for a in allowed) for url in fetched)
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "http://example.org/x.png", "https://example.org/",
+                                 "data:image/png;base64,AAAA", "file:///plan/../etc/passwd"])
+def test_fetcher_refuses_everything_outside(url) -> None:
+    fetcher = PlanFetcher((pdf.TEMPLATES,), {"assets/logo.png": b"png"})
+    with pytest.raises(BaseException) as info:
+        fetcher.fetch(url)
+    assert "refusée" in str(info.value)
+
+
+def test_fetcher_serves_checked_assets() -> None:
+    fetcher = PlanFetcher((pdf.TEMPLATES,), {"assets/logo.png": b"png"})
+    assert fetcher.fetch("file:///plan/assets/logo.png").read() == b"png"
+
+
+def test_remote_images_and_scripts_links_never_reach_the_renderer(tmp_path) -> None:
+    folder = tmp_path / "remote"
+    shutil.copytree(PLANS / "minimal", folder)
+    (folder / "fr" / "contexte.md").write_text("# Contexte\n\n![x](http://example.org/x.png) [y](javascript:alert(1))\n")
+    from publisher.errors import PlanError
+
+    with pytest.raises(PlanError) as info:
+        load_checked(folder)
+    assert {d.rule for d in info.value.diagnostics} == {"markdown.image", "markdown.lien"}
+
+
+def test_a_refused_resource_stops_the_render() -> None:
+    plan = load_checked(PLANS / "minimal").plan
+    # A logo that the checker did not vouch for is not among the plan's assets: the fetcher refuses it.
+    plan = plan.model_copy(update={"logos": ["assets/absent.png"]})
+    with pytest.raises(RenderError):
+        PdfRenderer().plan(plan, Lang.FR)
