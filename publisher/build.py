@@ -1,87 +1,187 @@
-"""The orchestrator: editions x formats, the fiche annexes, atomic writes.
+"""The orchestrator: editions x formats, annexes and bundles, manifest, atomic writes, parallelism.
 
-``build`` checks the plan, lists the outputs to produce (:class:`Job`), renders each one to bytes
-and only then moves them into place, so that a build that fails (bad content, a renderer error,
-Ctrl-C) leaves every previous output exactly as it was. Only this module writes outputs.
+``build`` checks the plan and lists the outputs to produce (:class:`Job`). Each job has a
+fingerprint: a hash of exactly what it prints (its formatted content), of the templates and of the
+engine. An output whose fingerprint and bytes match ``manifest.json`` is not rendered again, so a
+build with nothing changed writes nothing, and a build after one action changed renders only that
+action's fiches, its acteurs' bundles and the plan documents. Jobs render in parallel across the
+cores; each result is staged beside its target, and only when every job succeeded are the staged
+files renamed into place: a build that fails (bad content, a renderer error, Ctrl-C) leaves every
+previous output exactly as it was. Only this module writes outputs.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import importlib
+import io
+import json
+import multiprocessing
 import os
 import re
 import tempfile
 import time
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
+from pypdf import PdfReader
+
+from . import __version__
 from .check import CheckResult, load_checked
 from .errors import UsageError
 from .model import Lang, Plan
-from .render.context import plan_stem
+from .render import context
 
 FORMATS = ("docx", "pdf")
-EDITIONS = ("fr", "ar")
+EDITIONS = ("fr", "ar", "bilingue")
 RENDERERS = {"pdf": "publisher.render.pdf:PdfRenderer", "docx": "publisher.render.docx:DocxRenderer"}
+MANIFEST = "manifest.json"
+PACKAGE = Path(__file__).resolve().parent
+TEMPLATES = PACKAGE.parent / "templates"
+
+Progress = Callable[[int, int, str], None]
 
 
+@lru_cache(maxsize=None)
 def renderer(fmt: str):
-    """The renderer of a format, from the registry."""
+    """The renderer of a format, from the registry (imported only when something is rendered)."""
     module, name = RENDERERS[fmt].split(":")
     return getattr(importlib.import_module(module), name)()
 
 
 def _safe(code: str) -> str:
-    """An action code as it may appear in a file name."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", code).strip("._") or "action"
+    """A code or key as it may appear in a file name."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", code).strip("._") or "x"
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def engine_fingerprint() -> str:
+    """A hash of the engine's code and templates: a new engine re-renders everything."""
+    digest = hashlib.sha256(__version__.encode())
+    for root in (PACKAGE, TEMPLATES):
+        for path in sorted(root.rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".html", ".css", ".docx"):
+                digest.update(path.relative_to(root.parent).as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _json(value) -> str:
+    def default(obj):
+        if dataclasses.is_dataclass(obj):
+            return dataclasses.asdict(obj)
+        return str(obj)
+
+    return json.dumps(value, default=default, sort_keys=True, ensure_ascii=False)
 
 
 @dataclass(frozen=True)
 class Job:
-    """One output file: what to render, in which language and format, and where it goes."""
+    """One output file: what to render, in which edition and format, and where it goes."""
 
-    kind: str  # "plan" or "fiche"
-    lang: Lang
+    kind: str  # "plan", "fiche" or "bundle"
+    edition: str  # "fr", "ar" or "bilingue"
     fmt: str
     target: str  # relative to the output folder
-    action: str | None = None
+    key: str | None = None  # the action's code (fiche) or the acteur's key (bundle)
+
+    @property
+    def lang(self) -> Lang:
+        """The language of a one-language output."""
+        return Lang(self.edition)
 
     def render(self, plan: Plan) -> bytes:
         """The bytes of this output."""
         engine = renderer(self.fmt)
+        if self.kind == "plan" and self.edition == "bilingue":
+            return engine.bilingual(plan)
         if self.kind == "plan":
             return engine.plan(plan, self.lang)
-        return engine.fiche(plan, plan.action(self.action), self.lang)
+        if self.kind == "fiche":
+            return engine.fiche(plan, plan.action(self.key), self.lang)
+        return engine.bundle(plan, self.key, self.lang)
+
+
+def _stem(plan: Plan) -> str:
+    return context.plan_stem(plan)
 
 
 def jobs(plan: Plan, editions: Iterable[str] = EDITIONS, formats: Iterable[str] = FORMATS) -> list[Job]:
-    """Every output of a build, in a stable order: per edition, the plan then its fiches."""
-    stem = plan_stem(plan)
+    """Every output of a build, in a stable order: per edition, the plan, its fiches, its bundles."""
+    stem = _stem(plan)
     out = []
     for edition in editions:
-        lang = Lang(edition)
         for fmt in formats:
-            out.append(Job("plan", lang, fmt, f"{edition}/plan-{stem}-{edition}.{fmt}"))
+            out.append(Job("plan", edition, fmt, f"{edition}/plan-{stem}-{edition}.{fmt}"))
+            if edition == "bilingue":
+                continue
             for action in plan.actions:
                 name = f"fiche-{_safe(action.code)}-{stem}-{edition}.{fmt}"
-                out.append(Job("fiche", lang, fmt, f"{edition}/annexes/{name}", action.code))
+                out.append(Job("fiche", edition, fmt, f"{edition}/annexes/{name}", action.code))
+            for key in bundle_acteurs(plan):
+                name = f"fiches-{_safe(key)}-{stem}-{edition}.{fmt}"
+                out.append(Job("bundle", edition, fmt, f"{edition}/acteurs/{name}", key))
     return out
+
+
+def bundle_acteurs(plan: Plan) -> list[str]:
+    """The acteurs that pilot or partner at least one action, in the order of ``acteurs``."""
+    concerned = {key for action in plan.actions for key in plan.acteurs_of(action)}
+    return [key for key in plan.acteurs if key in concerned]
+
+
+class Fingerprints:
+    """What each job prints, hashed: the key of the incremental build."""
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self.editions = {lang: context.edition(plan, lang) for lang in Lang}
+        dump = plan.model_dump_json()
+        extra = _json([[s.key, s.fr, s.ar] for s in plan.sections])
+        assets = _json({k: _sha256(v) for k, v in sorted(plan.assets.items())})
+        previous = plan.previous.model_dump_json() if plan.previous else ""
+        self.whole = _sha256(f"{dump}{extra}{assets}{previous}".encode())
+
+    def _header(self, lang: Lang) -> str:
+        e = self.editions[lang]
+        return _json([e.title, e.territory, e.periode, e.version, e.draft, e.statut, e.royaume, e.labels])
+
+    def of(self, job: Job) -> str:
+        """The fingerprint of a job's output."""
+        if job.kind == "plan":
+            payload = self.whole
+        else:
+            edition = self.editions[job.lang]
+            if job.kind == "fiche":
+                views = [a for a in edition.actions if a.code == job.key]
+            else:
+                codes = {a.code for a in self.plan.actions if job.key in self.plan.acteurs_of(a)}
+                acteur = self.plan.acteurs[job.key].model_dump_json()
+                views = [acteur] + [a for a in edition.actions if a.code in codes]
+            payload = _json([self._header(job.lang), views])
+        return _sha256(f"{engine_fingerprint()}|{job.kind}|{job.edition}|{job.fmt}|{payload}".encode())
 
 
 @dataclass
 class BuildReport:
-    """What a build wrote, for the summary."""
+    """What a build did, for the summary."""
 
     out: Path
     written: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+    pages: int = 0
+    bytes: int = 0
     seconds: float = 0.0
     check: CheckResult | None = None
-
-    @property
-    def size(self) -> int:
-        """Total bytes written."""
-        return sum(path.stat().st_size for path in self.written)
 
 
 def parse_list(value: str | None, allowed: tuple[str, ...], what: str) -> tuple[str, ...]:
@@ -95,33 +195,140 @@ def parse_list(value: str | None, allowed: tuple[str, ...], what: str) -> tuple[
     return names
 
 
+def count_pages(data: bytes, fmt: str) -> int:
+    """Pages of a PDF output (0 for a DOCX: Word paginates it when it opens)."""
+    return len(PdfReader(io.BytesIO(data)).pages) if fmt == "pdf" else 0
+
+
+def read_manifest(out: Path) -> dict:
+    """The previous build's manifest, or an empty one."""
+    try:
+        return json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def input_hashes(plan_dir: Path) -> dict[str, str]:
+    """The SHA-256 of every file of the plan folder."""
+    hashes = {}
+    for path in sorted(plan_dir.rglob("*")):
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(plan_dir).parts):
+            hashes[path.relative_to(plan_dir).as_posix()] = _sha256(path.read_bytes())
+    return hashes
+
+
 def build(
     plan_dir: Path | str,
     out: Path | str | None = None,
     editions: Iterable[str] = EDITIONS,
     formats: Iterable[str] = FORMATS,
     strict: bool = False,
+    since: Path | str | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
 ) -> BuildReport:
-    """Check the plan, render every output, then move them all into ``out`` at once."""
+    """Check the plan, render what changed, then move every new output into ``out`` at once."""
     started = time.perf_counter()
     plan_dir = Path(plan_dir)
     result = load_checked(plan_dir, strict=strict)
     plan = result.plan
+    if since is not None:
+        plan = plan.model_copy(update={"previous": load_checked(since).plan})
     out = Path(out) if out else Path("build") / plan_dir.resolve().name
     report = BuildReport(out=out, check=result)
+
+    previous = read_manifest(out)
+    old_outputs = previous.get("outputs", {}) if previous.get("engine") == __version__ else {}
+    prints = Fingerprints(plan)
+    todo, entries = [], {}
+    for job in jobs(plan, editions, formats):
+        key = prints.of(job)
+        known = old_outputs.get(job.target, {})
+        target = out / job.target
+        if known.get("source") == key and target.is_file() and _sha256(target.read_bytes()) == known.get("sha256"):
+            entries[job.target] = known
+            report.unchanged.append(target)
+        else:
+            todo.append((job, key))
+
     staged: list[tuple[Path, Path]] = []
     try:
-        for job in jobs(plan, editions, formats):
-            data = job.render(plan)
+        for job, key, data in _render_all(plan, todo, workers, progress):
             staged.append((_stage(out / job.target, data), out / job.target))
+            pages = count_pages(data, job.fmt)
+            entries[job.target] = {"sha256": _sha256(data), "source": key, "bytes": len(data), "pages": pages}
         for temp, target in staged:
             os.replace(temp, target)
             report.written.append(target)
     finally:
         for temp, _ in staged:
             temp.unlink(missing_ok=True)
+
+    complete = {job.target for job in jobs(plan)}
+    for target, entry in old_outputs.items():
+        if target not in entries and target in complete:
+            entries[target] = entry  # outside this build's --edition/--format: kept as it was
+        elif target not in complete and (out / target).is_file():
+            (out / target).unlink()  # an output of an action or acteur that no longer exists
+            report.removed.append(out / target)
+    manifest = {
+        "engine": __version__,
+        "plan": {"province": plan.province.fr, "version": plan.version.isoformat(), "statut": plan.statut.value},
+        "since": plan.previous.version.isoformat() if plan.previous else None,
+        "inputs": input_hashes(plan_dir),
+        "outputs": dict(sorted(entries.items())),
+    }
+    text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    if (out / MANIFEST).is_file() is False or (out / MANIFEST).read_text(encoding="utf-8") != text:
+        out.mkdir(parents=True, exist_ok=True)
+        temp = _stage(out / MANIFEST, text.encode("utf-8"))
+        os.replace(temp, out / MANIFEST)
+    report.pages = sum(entries[j.target].get("pages", 0) for j, _ in todo)
+    report.bytes = sum(path.stat().st_size for path in report.written)
     report.seconds = time.perf_counter() - started
     return report
+
+
+_WORKER_PLAN: Plan | None = None
+
+
+def _init_worker(plan: Plan) -> None:
+    global _WORKER_PLAN
+    _WORKER_PLAN = plan
+
+
+def _render_in_worker(job: Job) -> bytes:
+    return job.render(_WORKER_PLAN)
+
+
+def _render_all(plan: Plan, todo: list[tuple[Job, str]], workers: int | None, progress: Progress | None):
+    """Render the jobs, in parallel when there are several; yield (job, key, bytes) as they finish."""
+    total = len(todo)
+    workers = min(workers or os.cpu_count() or 1, total)
+    if workers <= 1:
+        for done, (job, key) in enumerate(todo, start=1):
+            data = job.render(plan)
+            if progress:
+                progress(done, total, job.target)
+            yield job, key, data
+        return
+    # Fork: workers inherit the loaded modules; the plan is sent once to each worker.
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_init_worker, initargs=(plan,))
+    try:
+        futures = {pool.submit(_render_in_worker, job): (job, key) for job, key in todo}
+        pending, done = set(futures), 0
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            for future in finished:
+                job, key = futures[future]
+                data = future.result()  # a renderer's error stops the build here
+                done += 1
+                if progress:
+                    progress(done, total, job.target)
+                yield job, key, data
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _stage(target: Path, data: bytes) -> Path:
@@ -137,3 +344,19 @@ def _stage(target: Path, data: bytes) -> Path:
         raise
     return Path(name)
 
+
+def write_changes(plan: Plan, out: Path | str, formats: Iterable[str] = FORMATS) -> list[Path]:
+    """The tableau des modifications of ``plan`` against ``plan.previous``, alone, in each language and format."""
+    out = Path(out)
+    staged = []
+    try:
+        for lang in Lang:
+            for fmt in formats:
+                name = f"modifications-{_stem(plan)}-depuis-{plan.previous.version.isoformat()}-{lang.value}.{fmt}"
+                staged.append((_stage(out / name, renderer(fmt).changes(plan, lang)), out / name))
+        for temp, target in staged:
+            os.replace(temp, target)
+    finally:
+        for temp, _ in staged:
+            temp.unlink(missing_ok=True)
+    return [target for _, target in staged]

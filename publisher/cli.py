@@ -10,14 +10,17 @@ import sys
 from pathlib import Path
 
 import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from . import __version__
-from .build import EDITIONS, FORMATS, build, parse_list
-from .check import CheckResult, check
+from . import __version__, diff
+from .build import EDITIONS, FORMATS, build, parse_list, write_changes
+from .check import CheckResult, check, load_checked
 from .errors import PlanError, PublisherError, UsageError
 from .i18n import format_amount, format_date, territory
 from .load import load
 from .model import Lang
+from .scaffold import new_plan
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -71,23 +74,69 @@ def check_command(plan: Path, strict: bool) -> int:
 @cli.command("build")
 @click.argument("plan", type=click.Path(path_type=Path))
 @click.option("-o", "--out", type=click.Path(path_type=Path), help="Dossier de sortie (défaut : build/<plan>).")
-@click.option("--edition", "editions", help="Éditions à produire, parmi fr,ar (défaut : toutes).")
+@click.option("--edition", "editions", help="Éditions à produire, parmi fr,ar,bilingue (défaut : toutes).")
 @click.option("--format", "formats", help="Formats à produire, parmi docx,pdf (défaut : tous).")
+@click.option("--depuis", "since", type=click.Path(path_type=Path),
+              help="Version précédente du plan : ajoute le tableau des modifications.")
 @click.option("--strict", is_flag=True, help="Les avertissements comptent comme des erreurs.")
-def build_command(plan: Path, out: Path | None, editions: str | None, formats: str | None, strict: bool) -> int:
-    """Vérifie le plan puis publie ses éditions (DOCX, PDF) et les fiches action."""
-    report = build(
-        plan,
-        out,
+@click.option("-j", "--jobs", "workers", type=click.IntRange(min=1), help="Processus en parallèle (défaut : un par cœur).")
+def build_command(plan, out, editions, formats, since, strict, workers) -> int:
+    """Vérifie le plan puis publie ses éditions (DOCX, PDF), les fiches action et les dossiers par acteur."""
+    if since is not None and not Path(since).is_dir():
+        raise UsageError(f"{since} : dossier de la version précédente introuvable")
+    options = dict(
         editions=parse_list(editions, EDITIONS, "édition"),
         formats=parse_list(formats, FORMATS, "format"),
         strict=strict,
+        since=since,
+        workers=workers,
     )
+    if sys.stderr.isatty():
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("publication", total=None)
+            report = build(plan, out, progress=lambda done, total, _: bar.update(task, completed=done, total=total),
+                           **options)
+    else:
+        report = build(plan, out, **options)
     _print_diagnostics(report.check.diagnostics)
     click.echo(
-        f"{len(report.written)} fichier(s) écrit(s) dans {report.out} "
-        f"({report.size / 1_000_000:.1f} Mo, {report.seconds:.1f} s)"
+        f"{len(report.written)} fichier(s) écrit(s), {len(report.unchanged)} inchangé(s)"
+        + (f", {len(report.removed)} retiré(s)" if report.removed else "")
+        + f" dans {report.out} : {report.pages} pages PDF, {report.bytes / 1_000_000:.1f} Mo, {report.seconds:.1f} s"
     )
+    return EXIT_OK
+
+
+@cli.command("diff")
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("-o", "--out", type=click.Path(path_type=Path),
+              help="Dossier où écrire le tableau des modifications en DOCX et en PDF (fr et ar).")
+def diff_command(old: Path, new: Path, out: Path | None) -> int:
+    """Affiche le tableau des modifications entre deux versions d'un plan."""
+    before, after = load_checked(old).plan, load_checked(new).plan
+    changes = diff.compare(before, after)
+    rows = diff.table_rows(changes, Lang.FR)
+    head = diff.header(Lang.FR)
+    click.echo(f"Tableau des modifications : version du {before.version} -> version du {after.version}")
+    click.echo(" | ".join(head))
+    for row in rows:
+        click.echo(" | ".join(cell or "-" for cell in row))
+    click.echo(f"{len(changes)} modification(s)")
+    if out is not None:
+        written = write_changes(after.model_copy(update={"previous": before}), out)
+        click.echo(f"{len(written)} fichier(s) écrit(s) dans {out}")
+    return EXIT_OK
+
+
+@cli.command("new")
+@click.argument("folder", type=click.Path(path_type=Path))
+def new_command(folder: Path) -> int:
+    """Crée un nouveau dossier de plan à partir de l'exemple, prêt à remplir."""
+    created = new_plan(folder)
+    click.echo(f"nouveau plan dans {created} : modifiez plan.yaml et les fichiers fr/ et ar/, puis "
+               f"« publisher check {created} »")
     return EXIT_OK
 
 
@@ -100,8 +149,8 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return EXIT_USAGE
-    except click.exceptions.Abort:
-        click.echo("interrompu", err=True)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("publisher : interrompu ; les publications précédentes sont intactes", err=True)
         return 130
     except UsageError as exc:
         click.echo(f"publisher : {exc}", err=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, Iterator, Optional
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, PlainValidator
 from pydantic_core import PydanticCustomError
 
 
@@ -74,6 +74,9 @@ def _enum_validator(kind: type[enum.Enum], rule: str, what: str):
             raise PydanticCustomError(rule, f"{what} « {value} » inconnu : attendu {allowed}") from None
 
     return PlainValidator(validate)
+
+
+_BY_VALUE = PlainSerializer(lambda member: member.value, return_type=str)  # what plan.yaml says
 
 
 # --- bilingual texts --------------------------------------------------------------------------
@@ -139,7 +142,7 @@ def _amount(value: Any) -> Decimal:
     return Decimal(value)
 
 
-Amount = Annotated[Decimal, PlainValidator(_amount)]
+Amount = Annotated[Decimal, PlainValidator(_amount), PlainSerializer(str, return_type=str)]
 
 
 class EcheanceKind(enum.Enum):
@@ -218,7 +221,7 @@ def _echeance(value: Any) -> Echeance:
         raise PydanticCustomError("echeance.format", f"échéance « {value} » invalide : {exc}") from None
 
 
-EcheanceField = Annotated[Echeance, PlainValidator(_echeance)]
+EcheanceField = Annotated[Echeance, PlainValidator(_echeance), PlainSerializer(str, return_type=str)]
 
 
 def _date(value: Any) -> dt.date:
@@ -232,7 +235,7 @@ def _date(value: Any) -> dt.date:
     return value
 
 
-Date = Annotated[dt.date, PlainValidator(_date)]
+Date = Annotated[dt.date, PlainValidator(_date), PlainSerializer(dt.date.isoformat, return_type=str)]
 
 
 # --- the plan ---------------------------------------------------------------------------------
@@ -335,7 +338,7 @@ class Priorite(_Node):
     """A priority of the province, in one of the three volets."""
 
     code: str
-    volet: Annotated[Volet, _enum_validator(Volet, "volet.inconnu", "volet")]
+    volet: Annotated[Volet, _enum_validator(Volet, "volet.inconnu", "volet"), _BY_VALUE]
     intitule: Line
     objectifs_generaux: list[ObjectifGeneral] = []
 
@@ -402,7 +405,7 @@ class Section:
         return getattr(self, Lang(lang).value) or ""
 
 
-RESERVED = ("sections", "assets")  # filled by the checker from the files, never from plan.yaml
+RESERVED = ("sections", "assets", "previous")  # filled by the checker from the files, never from plan.yaml
 
 SectionName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]
 
@@ -411,12 +414,12 @@ class Plan(_Node):
     """The whole provincial action plan."""
 
     province: Line
-    territoire: Annotated[Territoire, _enum_validator(Territoire, "territoire.inconnu", "territoire")] = (
+    territoire: Annotated[Territoire, _enum_validator(Territoire, "territoire.inconnu", "territoire"), _BY_VALUE] = (
         Territoire.PROVINCE
     )
     periode: Periode
     version: Date
-    statut: Annotated[Statut, _enum_validator(Statut, "statut.inconnu", "statut")] = Statut.PROJET
+    statut: Annotated[Statut, _enum_validator(Statut, "statut.inconnu", "statut"), _BY_VALUE] = Statut.PROJET
     validation: Optional[Validation] = None
     logos: list[str] = []
     revisions: list[Revision] = []
@@ -426,6 +429,7 @@ class Plan(_Node):
     priorites: list[Priorite]
     sections: tuple[Section, ...] = Field(default=(), exclude=True)
     assets: dict[str, bytes] = Field(default={}, exclude=True)  # logos and images, by relative path
+    previous: Optional["Plan"] = Field(default=None, exclude=True)  # the version compared with (--depuis)
 
     @property
     def objectifs_generaux(self) -> list[ObjectifGeneral]:

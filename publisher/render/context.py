@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .. import markdown
+from .. import diff, markdown
 from ..i18n import format_amount, format_date, format_echeance, label, territory, volet_label
 from ..model import Action, Lang, Plan, Statut, Text
 
@@ -126,7 +126,9 @@ class Edition:
     version_iso: str
     logos: list[str]
     labels: dict[str, str] = field(default_factory=dict)
-    modifications: list = field(default_factory=list)
+    modifications: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+    modifications_header: tuple[str, ...] = ()
+    previous_version: str = ""
 
     @property
     def page_wording(self) -> list[str]:
@@ -148,13 +150,15 @@ def _texts(items: list[Text], lang: Lang) -> list[str]:
     return [t[lang] for t in items if t[lang]]
 
 
-def _acteur(plan: Plan, key: str, lang: Lang) -> str:
+def acteur_name(plan: Plan, key: str, lang: Lang, full: bool = False) -> str:
+    """An acteur as printed: its sigle in tables, its full name (and sigle) when ``full``."""
     acteur = plan.acteurs.get(key)
     if acteur is None:
         return key
-    if acteur.sigle is not None and acteur.sigle[lang]:
-        return acteur.sigle[lang]
-    return acteur.nom[lang]
+    sigle = acteur.sigle[lang] if acteur.sigle is not None else ""
+    if full:
+        return f"{acteur.nom[lang]} ({sigle})" if sigle else acteur.nom[lang]
+    return sigle or acteur.nom[lang]
 
 
 def action_view(plan: Plan, action: Action, lang: Lang) -> ActionView:
@@ -163,7 +167,7 @@ def action_view(plan: Plan, action: Action, lang: Lang) -> ActionView:
     for pilote in action.pilotes:
         parts = [pilote.nom[lang] if pilote.nom else ""]
         detail = LIST_SEPARATOR[lang].join(x for x in (pilote.fonction[lang] if pilote.fonction else "",
-                                       _acteur(plan, pilote.acteur, lang) if pilote.acteur else "") if x)
+                                       acteur_name(plan, pilote.acteur, lang) if pilote.acteur else "") if x)
         pilotes.append(f"{parts[0]} ({detail})" if parts[0] and detail else parts[0] or detail)
     fiche = {
         part: markdown.parse(getattr(action.fiche, part)[lang]) if getattr(action.fiche, part) else markdown.parse("")
@@ -175,8 +179,8 @@ def action_view(plan: Plan, action: Action, lang: Lang) -> ActionView:
         rang=action.rang,
         resultats=_texts(action.resultats_attendus, lang),
         pilotes=pilotes,
-        partenaires=[_acteur(plan, key, lang) for key in action.partenaires],
-        partenaires_text=LIST_SEPARATOR[lang].join(_acteur(plan, key, lang) for key in action.partenaires),
+        partenaires=[acteur_name(plan, key, lang) for key in action.partenaires],
+        partenaires_text=LIST_SEPARATOR[lang].join(acteur_name(plan, key, lang) for key in action.partenaires),
         humaines=_texts(action.ressources.humaines, lang),
         materielles=_texts(action.ressources.materielles, lang),
         budget=format_amount(action.budget.montant, lang),
@@ -259,6 +263,9 @@ def edition(plan: Plan, lang: Lang) -> Edition:
         version_iso=plan.version.isoformat(),
         logos=list(plan.logos),
         labels={key: label(key, lang) for key in _LABEL_KEYS},
+        modifications=diff.table_rows(diff.compare(plan.previous, plan), lang) if plan.previous else [],
+        modifications_header=diff.header(lang),
+        previous_version=label("version_du", lang, date=format_date(plan.previous.version, lang)) if plan.previous else "",
     )
 
 

@@ -175,30 +175,56 @@ class PdfRenderer:
 
     def plan(self, plan: Plan, lang: Lang) -> bytes:
         """The whole plan document of the edition."""
-        return self._pdf(plan, lang, "plan.html", f"plan-{lang.value}")
+        return self._write(plan, [self._document(plan, lang, "plan.html")], f"plan-{lang.value}")
 
     def fiche(self, plan: Plan, action: Action, lang: Lang) -> bytes:
         """The fiche action annex of one action."""
         view = context.action_view(plan, action, lang)
-        return self._pdf(plan, lang, "fiche.html", f"fiche-{action.code}-{lang.value}", a=view)
+        document = self._document(plan, lang, "fiche.html", a=view)
+        return self._write(plan, [document], f"fiche-{action.code}-{lang.value}")
 
-    def _pdf(self, plan: Plan, lang: Lang, template: str, key: str, **values) -> bytes:
+    def bundle(self, plan: Plan, acteur: str, lang: Lang) -> bytes:
+        """Every fiche of the actions that an acteur pilots or partners, for that acteur."""
+        edition = context.edition(plan, lang)
+        codes = {a.code for a in plan.actions if acteur in plan.acteurs_of(a)}
+        views = [a for a in edition.actions if a.code in codes]
+        name = context.acteur_name(plan, acteur, lang, full=True)
+        document = self._document(plan, lang, "bundle.html", actions=views, acteur=name)
+        return self._write(plan, [document], f"fiches-{acteur}-{lang.value}")
+
+    def changes(self, plan: Plan, lang: Lang) -> bytes:
+        """The tableau des modifications against ``plan.previous``, as a document of its own."""
+        return self._write(plan, [self._document(plan, lang, "changes.html")], f"modifications-{lang.value}")
+
+    def bilingual(self, plan: Plan) -> bytes:
+        """One volume: the complete French part, then the complete Arabic part, each in its direction."""
+        parts = [self._document(plan, lang, "plan.html") for lang in (Lang.FR, Lang.AR)]
+        return self._write(plan, parts, "plan-bilingue")
+
+    def _document(self, plan: Plan, lang: Lang, template: str, **values):
+        """One laid-out WeasyPrint document (pages and their boxes), not yet written."""
         html = self.html(plan, lang, template, **values)
         fetcher = PlanFetcher((TEMPLATES, *fonts.font_dirs()), plan.assets)
-        identifier = hashlib.sha256(f"{context.plan_stem(plan)}/{key}".encode()).hexdigest()[:32].encode()
         try:
             document = HTML(string=html, base_url=PLAN_BASE, url_fetcher=fetcher)
-            return document.write_pdf(
-                stylesheets=list(_stylesheets()),
-                font_config=_font_config(),
-                pdf_identifier=identifier,
-                pdf_variant="pdf/a-3u",
-                pdf_tags=True,
-                custom_metadata=True,
-                cache=_image_cache(),
+            return document.render(
+                stylesheets=list(_stylesheets()), font_config=_font_config(), pdf_tags=True, cache=_image_cache()
             )
         except FatalURLFetchingError as exc:
-            raise RenderError(f"{key}.pdf : {exc}") from None
+            raise RenderError(f"{template} : {exc}") from None
+
+    def _write(self, plan: Plan, documents, key: str) -> bytes:
+        """The PDF bytes of one or several documents, one after the other, with fixed identifiers."""
+        document = documents[0]
+        if len(documents) > 1:
+            document = document.copy([page for doc in documents for page in doc.pages])
+        identifier = hashlib.sha256(f"{context.plan_stem(plan)}/{key}".encode()).hexdigest()[:32].encode()
+        return document.write_pdf(
+            pdf_identifier=identifier,
+            pdf_variant="pdf/a-3u",
+            pdf_tags=True,
+            custom_metadata=True,
+        )
 
 
 @lru_cache(maxsize=None)

@@ -1,0 +1,168 @@
+"""Two versions of a plan -> the tableau des modifications.
+
+Actions are matched by code: an action only in the new version is added, only in the old one is
+removed, in both it is compared field by field. Priorities and objectives matched by code are
+compared on their titles (reworded). Values are kept as model values and formatted per language
+only when printed, so that one comparison serves both editions and every format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .i18n import format_amount, format_echeance, label
+from .model import Action, Lang, Plan, Text
+
+ADDED, REMOVED, CHANGED, REWORDED = "ajoutee", "supprimee", "modifiee", "reformule"
+
+KIND_LABELS = {
+    ADDED: ("Action ajoutée", "إجراء مضاف"),
+    REMOVED: ("Action supprimée", "إجراء محذوف"),
+    CHANGED: ("Action modifiée", "إجراء معدل"),
+    REWORDED: ("Intitulé reformulé", "صياغة جديدة"),
+}
+
+FIELD_LABELS = {
+    "intitule": ("Intitulé", "العنوان"),
+    "objectif_specifique": ("Objectif spécifique", "الهدف الخاص"),
+    "rang": ("Rang", "الرتبة"),
+    "resultats_attendus": ("Résultats attendus", "النتائج المنتظرة"),
+    "pilotes": ("Pilote(s)", "المسؤول(ون) عن الإجراء"),
+    "partenaires": ("Partenaires", "الشركاء"),
+    "ressources": ("Ressources humaines / matérielles nécessaires", "الموارد البشرية / المادية اللازمة"),
+    "budget": ("Budget", "الميزانية"),
+    "source": ("Source du budget", "مصدر الميزانية"),
+    "indicateurs": ("Indicateurs", "المؤشرات"),
+    "echeance": ("Échéance", "الأجل"),
+    "suivi": ("Suivi / Révision", "التتبع / المراجعة"),
+    "fiche.contexte": ("Fiche : contexte et problématique", "البطاقة: السياق والإشكالية"),
+    "fiche.public_vise": ("Fiche : public visé", "البطاقة: الفئة المستهدفة"),
+    "fiche.objectifs": ("Fiche : objectifs", "البطاقة: الأهداف"),
+    "fiche.modalites": ("Fiche : modalités de mise en œuvre", "البطاقة: كيفيات التنفيذ"),
+}
+
+Formatter = Callable[[Plan, Any, Lang], str]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of the tableau des modifications."""
+
+    kind: str
+    code: str
+    field: str  # "" for an added or removed action
+    old: Any
+    new: Any
+    old_plan: Plan
+    new_plan: Plan
+
+    def row(self, lang: Lang) -> tuple[str, str, str, str, str]:
+        """(code, nature, field, before, after), in ``lang``."""
+        i = 1 if lang is Lang.AR else 0
+        field = FIELD_LABELS[self.field][i] if self.field else ""
+        if self.kind in (ADDED, REMOVED):
+            action = self.new if self.kind == ADDED else self.old
+            text = f"{action.intitule[lang]} ({format_amount(action.budget.montant, lang)})"
+            before, after = ("", text) if self.kind == ADDED else (text, "")
+        else:
+            fmt = _FORMATTERS.get(self.field, _text)
+            before, after = fmt(self.old_plan, self.old, lang), fmt(self.new_plan, self.new, lang)
+        return self.code, KIND_LABELS[self.kind][i], field, before, after
+
+
+def _text(plan: Plan, value: Any, lang: Lang) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Text):
+        return value[lang]
+    if isinstance(value, (list, tuple)):
+        sep = "، " if lang is Lang.AR else " ; "
+        return sep.join(_text(plan, v, lang) for v in value)
+    return str(value)
+
+
+def _acteur_name(plan: Plan, key: str, lang: Lang) -> str:
+    acteur = plan.acteurs.get(key)
+    if acteur is None:
+        return key
+    return acteur.sigle[lang] if acteur.sigle and acteur.sigle[lang] else acteur.nom[lang]
+
+
+def _pilotes(plan: Plan, pilotes: list, lang: Lang) -> str:
+    sep = "، " if lang is Lang.AR else " ; "
+    names = []
+    for p in pilotes:
+        name = p.nom[lang] if p.nom else ""
+        where = _acteur_name(plan, p.acteur, lang) if p.acteur else ""
+        names.append(f"{name} ({where})" if name and where else name or where)
+    return sep.join(names)
+
+
+_FORMATTERS: dict[str, Formatter] = {
+    "pilotes": _pilotes,
+    "partenaires": lambda plan, keys, lang: ("، " if lang is Lang.AR else ", ").join(
+        _acteur_name(plan, k, lang) for k in keys
+    ),
+    "budget": lambda plan, amount, lang: format_amount(amount, lang),
+    "echeance": lambda plan, due, lang: format_echeance(due, lang),
+    "rang": lambda plan, rang, lang: "" if rang is None else str(rang),
+}
+
+
+def _action_fields(plan: Plan, action: Action) -> dict[str, Any]:
+    """The comparable fields of an action, by name."""
+    os_code = next(o.code for o in plan.objectifs_specifiques if any(a.code == action.code for a in o.actions))
+    return {
+        "intitule": action.intitule,
+        "objectif_specifique": os_code,
+        "rang": action.rang,
+        "resultats_attendus": list(action.resultats_attendus),
+        "pilotes": list(action.pilotes),
+        "partenaires": list(action.partenaires),
+        "ressources": list(action.ressources.humaines) + list(action.ressources.materielles),
+        "budget": action.budget.montant,
+        "source": action.budget.source,
+        "indicateurs": list(action.indicateurs),
+        "echeance": action.echeance,
+        "suivi": action.suivi,
+        "fiche.contexte": action.fiche.contexte,
+        "fiche.public_vise": action.fiche.public_vise,
+        "fiche.objectifs": action.fiche.objectifs,
+        "fiche.modalites": action.fiche.modalites,
+    }
+
+
+def compare(old: Plan, new: Plan) -> list[Change]:
+    """The tableau des modifications from ``old`` to ``new``, in the new plan's order."""
+    changes: list[Change] = []
+    old_nodes = {node.code: node for _, node in old.walk()}
+    for _, node in new.walk():
+        before = old_nodes.get(node.code)
+        if isinstance(node, Action):
+            if not isinstance(before, Action):
+                changes.append(Change(ADDED, node.code, "", None, node, old, new))
+                continue
+            old_fields, new_fields = _action_fields(old, before), _action_fields(new, node)
+            for name, value in new_fields.items():
+                if old_fields[name] != value:
+                    changes.append(Change(CHANGED, node.code, name, old_fields[name], value, old, new))
+        elif before is not None and not isinstance(before, Action) and before.intitule != node.intitule:
+            changes.append(Change(REWORDED, node.code, "intitule", before.intitule, node.intitule, old, new))
+    new_codes = {node.code for _, node in new.walk()}
+    for action in old.actions:
+        if action.code not in new_codes:
+            changes.append(Change(REMOVED, action.code, "", action, None, old, new))
+    return changes
+
+
+def table_rows(changes: list[Change], lang: Lang) -> list[tuple[str, str, str, str, str]]:
+    """The rows of the tableau des modifications in ``lang``."""
+    return [change.row(lang) for change in changes]
+
+
+def header(lang: Lang) -> tuple[str, str, str, str, str]:
+    """The column titles of the tableau des modifications."""
+    if lang is Lang.AR:
+        return (label("code", lang), "طبيعة التعديل", "الحقل", "قبل", "بعد")
+    return (label("code", lang), "Nature", "Champ", "Avant", "Après")

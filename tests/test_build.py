@@ -1,0 +1,221 @@
+"""The publishing workflow: every edition, bundles per acteur, manifest, incremental and safe builds."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from publisher import build as build_module
+from publisher.build import build, bundle_acteurs, jobs
+from publisher.check import load_checked
+from publisher.cli import main
+from publisher.diff import compare, table_rows
+from publisher.model import Lang
+from publisher.render.pdf import PdfRenderer
+
+from .conftest import PLANS
+from .pdftools import pdftotext, squeeze
+
+V1, V2 = PLANS / "revision-v1", PLANS / "revision-v2"
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file of a folder: its bytes and its mtime (ns)."""
+    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """revision-v1 built once, PDF only, in parallel."""
+    out = tmp_path_factory.mktemp("build") / "out"
+    build(V1, out, formats=("pdf",), workers=2)
+    return out
+
+
+def test_every_output_is_written_with_its_name(built) -> None:
+    plan = load_checked(V1).plan
+    stem = "assafa-2025-03-18"
+    expected = {job.target for job in jobs(plan, formats=("pdf",))}
+    written = {p.relative_to(built).as_posix() for p in built.rglob("*.pdf")}
+    assert written == expected
+    assert f"fr/plan-{stem}-fr.pdf" in written and f"bilingue/plan-{stem}-bilingue.pdf" in written
+    assert f"ar/annexes/fiche-A1.1.1.2-{stem}-ar.pdf" in written
+    assert f"fr/acteurs/fiches-sante-{stem}-fr.pdf" in written
+    assert not list(built.rglob("*.tmp"))
+
+
+def test_manifest_lists_every_input_and_output(built) -> None:
+    manifest = json.loads((built / "manifest.json").read_text())
+    assert manifest["plan"]["version"] == "2025-03-18"
+    assert set(manifest["inputs"]) == {"plan.yaml", "fr/contexte.md", "ar/contexte.md"}
+    for target, entry in manifest["outputs"].items():
+        data = (built / target).read_bytes()
+        assert entry["bytes"] == len(data)
+        assert entry["pages"] >= 1
+
+
+def test_bilingual_volume_holds_both_parts_completely(built) -> None:
+    plan = load_checked(V1).plan
+    text = squeeze(pdftotext(next((built / "bilingue").glob("*.pdf"))))
+    for lang in Lang:
+        for action in plan.actions:
+            # canevas, summary, fiche; the Arabic fiche title is bold, hit by WeasyPrint #2841 (see test_pdf)
+            assert text.count(squeeze(action.intitule[lang])) >= (3 if lang is Lang.FR else 2)
+        assert squeeze(plan.sections[0][lang].splitlines()[-1]) in text
+    # Each part has its cover and its sommaire, French first.
+    assert text.find("RoyaumeduMaroc") < text.find("المملكةالمغربية")
+    assert text.find("Sommaire") < text.find("الفهرس")
+
+
+def test_each_acteur_bundle_holds_exactly_its_fiches(built) -> None:
+    plan = load_checked(V1).plan
+    assert bundle_acteurs(plan) == ["cape", "sante"]
+    for key in bundle_acteurs(plan):
+        for lang in Lang:
+            path = next((built / lang.value / "acteurs").glob(f"fiches-{key}-*"))
+            text = squeeze(pdftotext(path))
+            mine = [a for a in plan.actions if key in plan.acteurs_of(a)]
+            fiche = squeeze({Lang.FR: "Fiche action", Lang.AR: "بطاقة الإجراء"}[lang])
+            assert text.count(fiche) == len(mine)
+            for action in plan.actions:
+                assert (squeeze(action.intitule[lang]) in text) == (action in mine)
+
+
+def test_nothing_changed_writes_nothing(built) -> None:
+    before = snapshot(built)
+    report = build(V1, built, formats=("pdf",), workers=1)
+    assert report.written == [] and len(report.unchanged) == len(before) - 1  # all but manifest.json
+    assert snapshot(built) == before
+
+
+def test_same_sources_same_bytes(tmp_path) -> None:
+    first, second = tmp_path / "a", tmp_path / "b"
+    build(V1, first, editions=("ar",), workers=1)
+    build(V1, second, editions=("ar",), workers=2)
+    assert {k: v[0] for k, v in snapshot(first).items()} == {k: v[0] for k, v in snapshot(second).items()}
+
+
+def test_one_changed_action_rerenders_only_what_depends_on_it(built, tmp_path) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    plan_dir = tmp_path / "plan"
+    shutil.copytree(V1, plan_dir)
+    yaml = plan_dir / "plan.yaml"
+    yaml.write_text(yaml.read_text().replace("montant: 30000", "montant: 35000"))  # A1.1.1.2 only
+    before = snapshot(out)
+    report = build(plan_dir, out, formats=("pdf",), workers=1)
+    changed = {p.relative_to(out).as_posix() for p in report.written}
+    assert changed == {
+        "fr/plan-assafa-2025-03-18-fr.pdf", "ar/plan-assafa-2025-03-18-ar.pdf",
+        "bilingue/plan-assafa-2025-03-18-bilingue.pdf",
+        "fr/annexes/fiche-A1.1.1.2-assafa-2025-03-18-fr.pdf", "ar/annexes/fiche-A1.1.1.2-assafa-2025-03-18-ar.pdf",
+        "fr/acteurs/fiches-cape-assafa-2025-03-18-fr.pdf", "ar/acteurs/fiches-cape-assafa-2025-03-18-ar.pdf",
+    }
+    after = snapshot(out)
+    unrelated = "fr/annexes/fiche-A1.1.1.1-assafa-2025-03-18-fr.pdf"
+    assert after[unrelated] == before[unrelated]  # same bytes, same mtime: not rewritten
+    assert after["fr/annexes/fiche-A1.1.1.2-assafa-2025-03-18-fr.pdf"][0] != before[
+        "fr/annexes/fiche-A1.1.1.2-assafa-2025-03-18-fr.pdf"][0]
+
+
+@pytest.mark.parametrize("failure", [RuntimeError("le moteur a échoué"), KeyboardInterrupt()])
+def test_failing_build_leaves_previous_outputs_byte_identical(built, tmp_path, monkeypatch, failure) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    plan_dir = tmp_path / "plan"
+    shutil.copytree(V1, plan_dir)
+    yaml = plan_dir / "plan.yaml"
+    yaml.write_text(yaml.read_text().replace("Rapport trimestriel", "Rapport mensuel"))
+    before = snapshot(out)
+    calls = []
+    original = PdfRenderer.fiche
+
+    def fiche_then_fail(self, plan, action, lang):
+        calls.append(action.code)
+        if len(calls) == 1:  # after the French plan was rendered and staged
+            raise failure
+        return original(self, plan, action, lang)
+
+    monkeypatch.setattr(PdfRenderer, "fiche", fiche_then_fail)
+    with pytest.raises(type(failure)):
+        build(plan_dir, out, formats=("pdf",), workers=1)
+    assert snapshot(out) == before
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_failing_content_leaves_previous_outputs(built, tmp_path, capsys) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    before = snapshot(out)
+    assert main(["build", str(PLANS / "pilote-requis"), "-o", str(out), "--format", "pdf"]) == 1
+    assert "action sans pilote [pilote.requis]" in capsys.readouterr().out
+    assert snapshot(out) == before
+
+
+def test_diff_reports_exactly_the_changes() -> None:
+    old, new = load_checked(V1).plan, load_checked(V2).plan
+    rows = table_rows(compare(old, new), Lang.FR)
+    assert rows == [
+        ("OS1.1.1", "Intitulé reformulé", "Intitulé", "Renforcer le signalement", "Renforcer et simplifier le signalement"),
+        ("A1.1.1.1", "Action modifiée", "Partenaires", "Délégation provinciale de la Santé",
+         "Délégation provinciale de la Santé, CAPE"),
+        ("A1.1.1.1", "Action modifiée", "Budget", "12\u202f500,50", "20\u202f000"),
+        ("A1.1.1.3", "Action ajoutée", "", "", "Former les enseignants au signalement (30\u202f000)"),
+        ("A1.1.1.2", "Action supprimée", "", "Former les enseignants au signalement (30\u202f000)", ""),
+    ]
+    assert compare(old, old) == []
+    ar = table_rows(compare(old, new), Lang.AR)
+    assert ar[2] == ("A1.1.1.1", "إجراء معدل", "الميزانية", "12.500,50", "20.000")
+
+
+def test_diff_command_prints_the_table(capsys) -> None:
+    assert main(["diff", str(V1), str(V2)]) == 0
+    out = capsys.readouterr().out
+    assert "A1.1.1.1 | Action modifiée | Budget | 12\u202f500,50 | 20\u202f000" in out
+    assert "5 modification(s)" in out
+
+
+def test_build_since_puts_the_table_after_the_history(tmp_path) -> None:
+    out = tmp_path / "out"
+    build(V2, out, editions=("fr", "ar"), formats=("pdf",), since=V1, workers=2)
+    for lang, title in ((Lang.FR, "Tableau des modifications"), (Lang.AR, "جدول التعديلات")):
+        text = squeeze(pdftotext(next((out / lang.value).glob("plan-*.pdf"))))
+        history = {Lang.FR: "Historiquedesrévisions", Lang.AR: "سجلالمراجعات"}[lang]
+        assert text.rfind(history) < text.rfind(squeeze(title))
+        table = text[text.rfind(squeeze(title)):]
+        assert "A1.1.1.3" in table and "A1.1.1.2" in table and "OS1.1.1" in table
+
+
+def test_removed_action_outputs_are_removed(built, tmp_path) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    report = build(V2, out, formats=("pdf",), workers=2)
+    names = {p.name for p in out.rglob("*.pdf")}
+    assert not any("A1.1.1.2" in name for name in names)
+    assert any("A1.1.1.3" in name for name in names)
+    assert any("A1.1.1.2" in p.name for p in report.removed)
+
+
+def test_new_plan_from_the_example(tmp_path, capsys) -> None:
+    folder = tmp_path / "tanger"
+    assert main(["new", str(folder)]) == 0
+    plan = load_checked(folder).plan
+    assert plan.statut.value == "projet" and plan.validation is None
+    assert len(plan.actions) >= 24
+    assert main(["new", str(folder)]) == 2  # never over an existing plan
+
+
+def test_unknown_edition_is_a_usage_error(capsys) -> None:
+    assert main(["build", str(V1), "--edition", "es"]) == 2
+
+
+def test_jobs_cover_every_edition_format_action_and_acteur() -> None:
+    plan = load_checked(V1).plan
+    all_jobs = jobs(plan)
+    # (plan + 2 fiches + 2 bundles) x 2 languages + 1 bilingual, in each of the 2 formats
+    assert len(all_jobs) == (2 * (1 + 2 + 2) + 1) * 2
+    assert build_module.EDITIONS == ("fr", "ar", "bilingue")
