@@ -297,36 +297,56 @@ def _init_worker(plan: Plan) -> None:
     _WORKER_PLAN = plan
 
 
-def _render_in_worker(job: Job) -> bytes:
-    return job.render(_WORKER_PLAN)
+def _render_group(group: list[Job], plan: Plan | None = None) -> list[bytes]:
+    """Render a group of jobs in order, in one process, so that they share laid-out documents."""
+    plan = plan or _WORKER_PLAN
+    try:
+        return [job.render(plan) for job in group]
+    finally:
+        for fmt in {job.fmt for job in group}:
+            release = getattr(renderer(fmt), "clear", None)
+            if release:
+                release()
+
+
+def groups(todo: list[tuple[Job, str]]) -> list[list[tuple[Job, str]]]:
+    """The jobs grouped by what they share: the plan documents of a format (its editions and the
+    bilingual volume), and per format and language the fiches with the bundles that gather them."""
+    grouped: dict[tuple, list] = {}
+    for job, key in todo:
+        affinity = (job.fmt, "plan") if job.kind == "plan" else (job.fmt, job.edition)
+        grouped.setdefault(affinity, []).append((job, key))
+    return sorted(grouped.values(), key=len, reverse=True)
 
 
 def _render_all(plan: Plan, todo: list[tuple[Job, str]], workers: int | None, progress: Progress | None):
-    """Render the jobs, in parallel when there are several; yield (job, key, bytes) as they finish."""
-    total = len(todo)
-    workers = min(workers or os.cpu_count() or 1, total)
+    """Render the jobs, groups in parallel across the cores; yield (job, key, bytes) as groups finish."""
+    total, done = len(todo), 0
+    batches = groups(todo)
+    workers = min(workers or os.cpu_count() or 1, len(batches))
     if workers <= 1:
-        for done, (job, key) in enumerate(todo, start=1):
-            data = job.render(plan)
-            if progress:
-                progress(done, total, job.target)
-            yield job, key, data
+        for batch in batches:
+            for (job, key), data in zip(batch, _render_group([job for job, _ in batch], plan)):
+                done += 1
+                if progress:
+                    progress(done, total, job.target)
+                yield job, key, data
         return
     # Fork: workers inherit the loaded modules; the plan is sent once to each worker.
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=_init_worker, initargs=(plan,))
     try:
-        futures = {pool.submit(_render_in_worker, job): (job, key) for job, key in todo}
-        pending, done = set(futures), 0
+        futures = {pool.submit(_render_group, [job for job, _ in batch]): batch for batch in batches}
+        pending = set(futures)
         while pending:
             finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
             for future in finished:
-                job, key = futures[future]
-                data = future.result()  # a renderer's error stops the build here
-                done += 1
-                if progress:
-                    progress(done, total, job.target)
-                yield job, key, data
+                batch = futures[future]
+                for (job, key), data in zip(batch, future.result()):  # a renderer's error stops here
+                    done += 1
+                    if progress:
+                        progress(done, total, job.target)
+                    yield job, key, data
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

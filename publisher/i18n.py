@@ -8,6 +8,7 @@ Babel for ``fr_MA`` and ``ar_MA`` (Latin digits in both, Moroccan month names in
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from babel.dates import format_date as _babel_date
@@ -145,3 +146,15 @@ def territory(plan: Plan, lang: Lang) -> str:
         return f"{kind} {name}"
     elided = name[:1].lower() in "aâàeéèêiîoôuûy"
     return f"{kind} d’{name}" if elided else f"{kind} de {name}"
+
+
+_DIGIT_GAP = re.compile(r"(?<=\d) (?=\d)")
+
+
+def keep_digit_groups(text: str) -> str:
+    """Join digit groups written with spaces ("0800 00 47 47") by no-break spaces.
+
+    A no-break space between two digits is a number separator for the bidi algorithm, so the groups
+    stay in their order inside Arabic text; with an ordinary space they read backwards.
+    """
+    return _DIGIT_GAP.sub("\u00a0", text) if text else text

@@ -16,6 +16,8 @@ from typing import Union
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from .i18n import keep_digit_groups
+
 LINK_SCHEMES = ("http://", "https://", "mailto:")
 
 
@@ -222,7 +224,7 @@ class _Builder:
         for tok in inline.children or []:
             kind = tok.type
             if kind == "text":
-                out.append(Span(tok.content, bool(bold), bool(italic), href=href))
+                out.append(Span(keep_digit_groups(tok.content), bool(bold), bool(italic), href=href))
             elif kind == "code_inline":
                 out.append(Span(tok.content, bool(bold), bool(italic), code=True, href=href))
             elif kind == "softbreak":

@@ -75,7 +75,7 @@ def test_revisions_out_of_order() -> None:
 
 def test_every_sample_plan_folder_is_covered() -> None:
     folders = {p.name for p in PLANS.iterdir() if p.is_dir()}
-    assert folders - set(CASES) == {"minimal", "revisions-ordre", "contact-autorise"}
+    assert folders - set(CASES) == {"minimal", "revisions-ordre", "contact-autorise", "revision-v1", "revision-v2"}
 
 
 def test_minimal_plan_is_clean() -> None:

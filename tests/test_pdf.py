@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from io import BytesIO
 from pathlib import Path
 
 import pdfplumber
@@ -210,8 +211,9 @@ def test_draft_has_watermark_on_every_page(tmp_path, lang) -> None:
 
 
 def test_same_sources_same_bytes(plan) -> None:
-    renderer = PdfRenderer()
-    assert renderer.fiche(plan, plan.actions[1], Lang.AR) == renderer.fiche(plan, plan.actions[1], Lang.AR)
+    again = load_checked(EXAMPLE).plan
+    first = PdfRenderer().fiche(plan, plan.actions[1], Lang.AR)
+    assert first == PdfRenderer().fiche(again, again.actions[1], Lang.AR)
 
 
 def _hostile_plan(tmp_path: Path) -> Path:
@@ -285,3 +287,18 @@ def test_a_refused_resource_stops_the_render() -> None:
     plan = plan.model_copy(update={"logos": ["assets/absent.png"]})
     with pytest.raises(RenderError):
         PdfRenderer().plan(plan, Lang.FR)
+
+
+def test_spaced_numbers_keep_their_order_in_arabic(rendered) -> None:
+    """"0800 00 47 47" inside Arabic text reads left to right, not group by group backwards."""
+    data, _, _, _ = rendered[Lang.AR]
+    with pdfplumber.open(BytesIO(data)) as document:
+        for page in document.pages:
+            words = [(w["text"], w["x0"]) for w in page.extract_words()]
+            start = next((i for i, (text, _) in enumerate(words) if text.endswith("0800")), None)
+            if start is not None:
+                groups = words[start:start + 4]
+                assert [text.strip("،") for text, _ in groups] == ["0800", "00", "47", "47"]
+                assert [x for _, x in groups] == sorted(x for _, x in groups)
+                return
+    pytest.fail("the toll-free number of gouvernance.md is not in the Arabic edition")

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .. import diff, markdown
-from ..i18n import format_amount, format_date, format_echeance, label, territory, volet_label
+from ..i18n import format_amount, format_date, format_echeance, keep_digit_groups, label, territory, volet_label
 from ..model import Action, Lang, Plan, Statut, Text
 
 
-LIST_SEPARATOR = {Lang.FR: ", ", Lang.AR: "، "}
+# The Arabic comma, then a right-to-left mark: two Latin acronyms around it ("DAS، INDH") keep the
+# reading order under the plain bidi algorithm of WeasyPrint and LibreOffice.
+LIST_SEPARATOR = {Lang.FR: ", ", Lang.AR: "،\u200f "}
 
 
 def slug(text: str) -> str:
@@ -146,8 +148,13 @@ class Edition:
         return self.lang.rtl
 
 
+def _tr(text: Text | None, lang: Lang) -> str:
+    """A content text in ``lang``, with digit groups held together (see :func:`keep_digit_groups`)."""
+    return keep_digit_groups(text[lang]) if text is not None else ""
+
+
 def _texts(items: list[Text], lang: Lang) -> list[str]:
-    return [t[lang] for t in items if t[lang]]
+    return [_tr(t, lang) for t in items if t[lang]]
 
 
 def acteur_name(plan: Plan, key: str, lang: Lang, full: bool = False) -> str:
@@ -157,16 +164,16 @@ def acteur_name(plan: Plan, key: str, lang: Lang, full: bool = False) -> str:
         return key
     sigle = acteur.sigle[lang] if acteur.sigle is not None else ""
     if full:
-        return f"{acteur.nom[lang]} ({sigle})" if sigle else acteur.nom[lang]
-    return sigle or acteur.nom[lang]
+        return f"{_tr(acteur.nom, lang)} ({sigle})" if sigle else _tr(acteur.nom, lang)
+    return sigle or _tr(acteur.nom, lang)
 
 
 def action_view(plan: Plan, action: Action, lang: Lang) -> ActionView:
     """One action formatted for ``lang``."""
     pilotes = []
     for pilote in action.pilotes:
-        parts = [pilote.nom[lang] if pilote.nom else ""]
-        detail = LIST_SEPARATOR[lang].join(x for x in (pilote.fonction[lang] if pilote.fonction else "",
+        parts = [_tr(pilote.nom, lang)]
+        detail = LIST_SEPARATOR[lang].join(x for x in (_tr(pilote.fonction, lang),
                                        acteur_name(plan, pilote.acteur, lang) if pilote.acteur else "") if x)
         pilotes.append(f"{parts[0]} ({detail})" if parts[0] and detail else parts[0] or detail)
     fiche = {
@@ -175,7 +182,7 @@ def action_view(plan: Plan, action: Action, lang: Lang) -> ActionView:
     }
     return ActionView(
         code=action.code,
-        intitule=action.intitule[lang],
+        intitule=_tr(action.intitule, lang),
         rang=action.rang,
         resultats=_texts(action.resultats_attendus, lang),
         pilotes=pilotes,
@@ -184,10 +191,10 @@ def action_view(plan: Plan, action: Action, lang: Lang) -> ActionView:
         humaines=_texts(action.ressources.humaines, lang),
         materielles=_texts(action.ressources.materielles, lang),
         budget=format_amount(action.budget.montant, lang),
-        source=action.budget.source[lang] if action.budget.source else "",
+        source=_tr(action.budget.source, lang),
         indicateurs=_texts(action.indicateurs, lang),
         echeance=format_echeance(action.echeance, lang),
-        suivi=action.suivi[lang] if action.suivi else "",
+        suivi=_tr(action.suivi, lang),
         fiche=fiche,
     )
 
@@ -212,15 +219,15 @@ def edition(plan: Plan, lang: Lang) -> Edition:
                 views = []
                 for action in os_.actions:
                     view = action_view(plan, action, lang)
-                    view.os_code, view.os_intitule = os_.code, os_.intitule[lang]
-                    view.og_code, view.og_intitule = og.code, og.intitule[lang]
-                    view.priorite_code, view.priorite_intitule = prio.code, prio.intitule[lang]
+                    view.os_code, view.os_intitule = os_.code, _tr(os_.intitule, lang)
+                    view.og_code, view.og_intitule = og.code, _tr(og.intitule, lang)
+                    view.priorite_code, view.priorite_intitule = prio.code, _tr(prio.intitule, lang)
                     views.append(view)
                     actions.append(view)
-                oss.append(OSView(os_.code, os_.intitule[lang], views))
-            ogs.append(OGView(og.code, og.intitule[lang], format_amount(og.budget_total, lang), oss))
+                oss.append(OSView(os_.code, _tr(os_.intitule, lang), views))
+            ogs.append(OGView(og.code, _tr(og.intitule, lang), format_amount(og.budget_total, lang), oss))
         priorites.append(
-            PrioriteView(prio.code, prio.intitule[lang], volet_label(prio.volet, lang),
+            PrioriteView(prio.code, _tr(prio.intitule, lang), volet_label(prio.volet, lang),
                          format_amount(prio.budget_total, lang), len(prio.actions), ogs)
         )
 
@@ -230,7 +237,7 @@ def edition(plan: Plan, lang: Lang) -> Edition:
         budget = sum((p.budget_total for p in members), Decimal(0))
         by_volet.append((volet_label(volet, lang), sum(len(p.actions) for p in members), format_amount(budget, lang)))
     ordered = sorted(plan.actions, key=lambda a: a.echeance.sort_key)  # stable: written order on ties
-    by_echeance = [(format_echeance(a.echeance, lang), a.code, a.intitule[lang]) for a in ordered]
+    by_echeance = [(format_echeance(a.echeance, lang), a.code, _tr(a.intitule, lang)) for a in ordered]
 
     validation = plan.validation
     validated = ""
@@ -253,10 +260,10 @@ def edition(plan: Plan, lang: Lang) -> Edition:
         total=format_amount(plan.budget_total, lang),
         by_volet=by_volet,
         by_echeance=by_echeance,
-        revisions=[(format_date(r.date, lang), r.objet[lang]) for r in plan.revisions],
-        instance=validation.instance[lang] if validation and validation.instance else "",
+        revisions=[(format_date(r.date, lang), _tr(r.objet, lang)) for r in plan.revisions],
+        instance=_tr(validation.instance, lang) if validation else "",
         signataires=[
-            (s.nom[lang] if s.nom else "", s.qualite[lang] if s.qualite else "")
+            (_tr(s.nom, lang), _tr(s.qualite, lang))
             for s in (validation.signataires if validation else [])
         ],
         stem=plan_stem(plan),

@@ -164,44 +164,70 @@ def _stylesheets() -> tuple[CSS, ...]:
 
 
 class PdfRenderer:
-    """Renders the plan document and the fiches action of an edition as PDF."""
+    """Renders the plan document, the fiches action, the bundles and the bilingual volume as PDF.
+
+    Laid-out documents are kept while one plan is being published, so that the bilingual volume
+    reuses the two plan documents and a bundle reuses the fiches it gathers: each is laid out once.
+    """
 
     extension = "pdf"
 
+    def __init__(self) -> None:
+        self._plan: Plan | None = None
+        self._documents: dict[tuple, object] = {}
+
+    def clear(self) -> None:
+        """Forget the laid-out documents (the build calls it after each group of outputs)."""
+        self._plan, self._documents = None, {}
+
     def html(self, plan: Plan, lang: Lang, template: str, **values) -> str:
-        """The HTML of a document, for inspection and for :meth:`_pdf`."""
+        """The HTML of a document, for inspection and for rendering."""
         edition = context.edition(plan, lang)
         return environment().get_template(f"{lang.value}/{template}").render(e=edition, L=edition.labels, **values)
 
     def plan(self, plan: Plan, lang: Lang) -> bytes:
         """The whole plan document of the edition."""
-        return self._write(plan, [self._document(plan, lang, "plan.html")], f"plan-{lang.value}")
+        return self._write(plan, [self._plan_document(plan, lang)], f"plan-{lang.value}")
 
     def fiche(self, plan: Plan, action: Action, lang: Lang) -> bytes:
         """The fiche action annex of one action."""
-        view = context.action_view(plan, action, lang)
-        document = self._document(plan, lang, "fiche.html", a=view)
-        return self._write(plan, [document], f"fiche-{action.code}-{lang.value}")
+        return self._write(plan, [self._fiche_document(plan, action, lang)], f"fiche-{action.code}-{lang.value}")
 
     def bundle(self, plan: Plan, acteur: str, lang: Lang) -> bytes:
-        """Every fiche of the actions that an acteur pilots or partners, for that acteur."""
+        """Every fiche of the actions that an acteur pilots or partners: a title page, then the fiches."""
         edition = context.edition(plan, lang)
-        codes = {a.code for a in plan.actions if acteur in plan.acteurs_of(a)}
-        views = [a for a in edition.actions if a.code in codes]
+        actions = [a for a in plan.actions if acteur in plan.acteurs_of(a)]
+        codes = {a.code for a in actions}
         name = context.acteur_name(plan, acteur, lang, full=True)
-        document = self._document(plan, lang, "bundle.html", actions=views, acteur=name)
-        return self._write(plan, [document], f"fiches-{acteur}-{lang.value}")
+        views = [a for a in edition.actions if a.code in codes]
+        title = self._render(plan, lang, "bundle.html", actions=views, acteur=name)
+        fiches = [self._fiche_document(plan, action, lang) for action in actions]
+        return self._write(plan, [title, *fiches], f"fiches-{acteur}-{lang.value}")
 
     def changes(self, plan: Plan, lang: Lang) -> bytes:
         """The tableau des modifications against ``plan.previous``, as a document of its own."""
-        return self._write(plan, [self._document(plan, lang, "changes.html")], f"modifications-{lang.value}")
+        return self._write(plan, [self._render(plan, lang, "changes.html")], f"modifications-{lang.value}")
 
     def bilingual(self, plan: Plan) -> bytes:
         """One volume: the complete French part, then the complete Arabic part, each in its direction."""
-        parts = [self._document(plan, lang, "plan.html") for lang in (Lang.FR, Lang.AR)]
+        parts = [self._plan_document(plan, lang) for lang in (Lang.FR, Lang.AR)]
         return self._write(plan, parts, "plan-bilingue")
 
-    def _document(self, plan: Plan, lang: Lang, template: str, **values):
+    def _cached(self, plan: Plan, key: tuple, make):
+        if plan is not self._plan:
+            self._plan, self._documents = plan, {}
+        if key not in self._documents:
+            self._documents[key] = make()
+        return self._documents[key]
+
+    def _plan_document(self, plan: Plan, lang: Lang):
+        return self._cached(plan, ("plan", lang), lambda: self._render(plan, lang, "plan.html"))
+
+    def _fiche_document(self, plan: Plan, action: Action, lang: Lang):
+        view = context.action_view(plan, action, lang)
+        return self._cached(plan, ("fiche", action.code, lang), lambda: self._render(plan, lang, "fiche.html", a=view))
+
+    def _render(self, plan: Plan, lang: Lang, template: str, **values):
         """One laid-out WeasyPrint document (pages and their boxes), not yet written."""
         html = self.html(plan, lang, template, **values)
         fetcher = PlanFetcher((TEMPLATES, *fonts.font_dirs()), plan.assets)
@@ -219,12 +245,15 @@ class PdfRenderer:
         if len(documents) > 1:
             document = document.copy([page for doc in documents for page in doc.pages])
         identifier = hashlib.sha256(f"{context.plan_stem(plan)}/{key}".encode()).hexdigest()[:32].encode()
-        return document.write_pdf(
-            pdf_identifier=identifier,
-            pdf_variant="pdf/a-3u",
-            pdf_tags=True,
-            custom_metadata=True,
-        )
+        try:
+            return document.write_pdf(
+                pdf_identifier=identifier,
+                pdf_variant="pdf/a-3u",
+                pdf_tags=True,
+                custom_metadata=True,
+            )
+        except FatalURLFetchingError as exc:
+            raise RenderError(f"{key} : {exc}") from None
 
 
 @lru_cache(maxsize=None)

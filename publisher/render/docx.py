@@ -1,0 +1,410 @@
+"""Model -> DOCX, by filling the docxtpl templates of ``templates/<lang>/`` (``plan.docx``, ``fiche.docx``).
+
+``plan.docx`` gives the plan document; ``fiche.docx`` the documents handed out alone (one fiche
+action, an acteur's fiches, the tableau des modifications); the bilingual volume is the French plan
+with the Arabic plan appended (:func:`publisher.render.ooxml.append_document`).
+
+The edition's context (:mod:`publisher.render.context`, the same one the PDF uses) fills the
+templates, which hold the styles, the page layout, the fixed labels and the docxtpl tags (see
+``templates/make_docx_templates.py``, their source). Content is data, never a template: docxtpl
+renders with ``autoescape=True`` and a strict XML parse, so ``&``, ``<``, ``{{ }}`` or ``{% %}`` in
+a plan come out as the literal text they are. Markdown reaches the document only through
+:class:`BlockWriter`, which builds real Word structures (heading styles, numbered and bulleted
+lists, hyperlinks, tables) with the helpers of :mod:`publisher.render.ooxml`.
+
+After docxtpl, the renderer fills the sommaire, marks the Arabic edition right to left (every
+paragraph ``w:bidi``, every table ``w:bidiVisual``, every run of Arabic text ``w:rtl``, Latin
+stretches split out without it), embeds the edition's typeface and writes a deterministic package:
+the same plan gives the same bytes. A renderer returns bytes; only the build writes files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+import jinja2
+from docx.image.exceptions import UnrecognizedImageError
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml.ns import qn
+from docx.oxml.parser import parse_xml
+from docx.oxml.shape import CT_Inline
+from docx.shared import Mm
+from docxtpl import DocxTemplate
+from markupsafe import Markup
+
+from .. import fonts
+from ..errors import RenderError
+from ..i18n import label
+from ..markdown import Block, Document, Heading, Image, ListBlock, Paragraph, Table
+from ..model import Action, Lang, Plan
+from . import context, ooxml
+
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+
+# The numbering instances every template defines (templates/make_docx_templates.py).
+LIST_BULLETS, LIST_NUMBERS, CELL_BULLETS = 1, 2, 3
+# The paragraph levels of the sommaire and the styles of their entries.
+SOMMAIRE_LEVELS = {"Titre1": 1, "Titre2": 2}
+SOMMAIRE_STYLES = ("TM1", "TM2")
+
+# the widest a picture or a Markdown table may be: the text of a portrait page, the value column of a fiche
+TEXT_WIDTH_MM = {"body": 174.0, "cell": 118.0}
+
+
+class _Template(DocxTemplate):
+    """docxtpl, with a strict parse of the rendered XML.
+
+    docxtpl's own ``fix_tables`` parses with ``recover=True``, which would silently repair broken
+    XML (and it miscounts the columns of a table nested in a cell). The templates use no
+    ``{%tc %}`` loop, so the rendered body is parsed as it is, with python-docx's element classes.
+    """
+
+    def fix_tables(self, xml):  # noqa: D102 - docxtpl's hook
+        try:
+            return parse_xml(xml)
+        except Exception as exc:  # lxml's XMLSyntaxError: a template bug, never content
+            raise RenderError(f"modèle DOCX invalide après remplissage : {exc}") from exc
+
+    def patch_xml(self, src_xml):  # noqa: D102 - docxtpl's hook: a pure function of the template's XML
+        return _patched(src_xml)
+
+    def fix_docpr_ids(self, tree):  # noqa: D102 - docxtpl's hook, with python-docx's xpath
+        for number, element in enumerate(tree.xpath("//wp:docPr"), start=1001):
+            element.set("id", str(number))  # unique drawing ids, numbered in document order
+
+
+@lru_cache(maxsize=None)
+def _template_bytes(lang: Lang, name: str) -> bytes:
+    path = TEMPLATES / lang.value / name
+    if not path.is_file():
+        raise RenderError(f"modèle DOCX absent : {path} (régénérez-le : python templates/make_docx_templates.py)")
+    return path.read_bytes()
+
+
+class _Environment(jinja2.Environment):
+    """A Jinja environment that compiles each template part once per process.
+
+    docxtpl compiles the XML of every part at every render; the XML of a template is the same
+    each time, so the compiled template is kept, keyed by its source.
+    """
+
+    def from_string(self, source, globals=None, template_class=None):  # noqa: D102, A002 - Jinja's API
+        if globals is not None or template_class is not None:
+            return super().from_string(source, globals, template_class)
+        compiled = _COMPILED.get(source)
+        if compiled is None:
+            compiled = _COMPILED[source] = super().from_string(source)
+        return compiled
+
+
+_COMPILED: dict[str, jinja2.Template] = {}
+
+
+@lru_cache(maxsize=None)
+def environment() -> jinja2.Environment:
+    """The Jinja environment docxtpl renders with: autoescaped, strict about unknown names."""
+    return _Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+
+
+@lru_cache(maxsize=32)
+def _patched(xml: str) -> str:
+    return DocxTemplate.patch_xml(None, xml)
+
+
+# --- Markdown and lists -> Word structures -------------------------------------------------------
+
+
+class BlockWriter:
+    """Turns Markdown blocks and lists of strings into Word paragraphs, lists and tables.
+
+    Its methods are the functions the templates call: ``{{p md(blocks) }}`` and
+    ``{{p items(values) }}``. Each returns block-level XML (:class:`Markup`, so that autoescaping
+    leaves it whole) built from escaped text; numbering instances, hyperlinks and images are added
+    to the document being rendered.
+    """
+
+    BODY = {"text": "Corps", "bullet": "Listepuces", "number": "Listenumeros", "more": "Listesuite",
+            "headings": ("Titre2", "Titre2", "Titre3", "Titre4"), "table": "Cellule", "after_table": "Note"}
+    CELL = {"text": "Cellule", "bullet": "Cellulepuce", "number": "Cellule", "more": "Cellule",
+            "headings": ("Cellulelibelle",) * 4, "table": "Cellule", "after_table": "Cellule"}
+
+    def __init__(self, document, assets: dict[str, bytes]):
+        self.document = document
+        self.part = document.part
+        self.numbering = document.part.numbering_part.element
+        self.assets = assets
+
+    # the template functions
+
+    def md(self, source: Document | tuple | None, where: str = "body") -> Markup:
+        """A Markdown text (a parsed document or its blocks) as Word blocks."""
+        blocks = source.blocks if isinstance(source, Document) else tuple(source or ())
+        styles = self.CELL if where == "cell" else self.BODY
+        out: list = []
+        for block in blocks:
+            self._block(block, styles, where, out)
+        if not out and where == "cell":
+            out.append(ooxml.paragraph(styles["text"]))
+        return Markup(ooxml.fragment(out))
+
+    def items(self, values: Iterable[str], where: str = "canevas") -> Markup:
+        """A list of one-line texts in a cell: one plain paragraph, or bullets when there are several."""
+        values = [v for v in values if v]
+        plain, bullet = ("Cellule", "Cellulepuce") if where == "cell" else ("Cellulecanevas", "Canevaspuce")
+        if len(values) <= 1:
+            out = [ooxml.paragraph(plain, [ooxml.run(v) for v in values])]
+        else:
+            out = [ooxml.paragraph(bullet, [ooxml.run(v)], num=(CELL_BULLETS, 0)) for v in values]
+        return Markup(ooxml.fragment(out))
+
+    def logos(self, paths: Iterable[str]) -> Markup:
+        """The cover's logos as picture runs (formats Word cannot show, such as SVG, are left out)."""
+        runs = []
+        for path in paths:
+            picture = self._picture(path, height_mm=24)
+            if picture is not None:
+                if runs:
+                    runs.append(ooxml.run("   "))
+                runs.append(picture)
+        return Markup(ooxml.fragment(runs))
+
+    # blocks
+
+    def _block(self, block: Block, styles: dict, where: str, out: list) -> None:
+        if isinstance(block, Heading):
+            style = styles["headings"][min(block.level, 4) - 1]
+            out.append(ooxml.paragraph(style, self._inlines(block.inlines, where)))
+        elif isinstance(block, Paragraph):
+            out.append(ooxml.paragraph(styles["text"], self._inlines(block.inlines, where)))
+        elif isinstance(block, ListBlock):
+            self._list(block, styles, where, 0, out)
+        elif isinstance(block, Table):
+            out.append(self._table(block, styles, where))
+            # a little space before the next paragraph (and a cell must end with a paragraph)
+            out.append(ooxml.paragraph(styles["after_table"]))
+
+    def _list(self, block: ListBlock, styles: dict, where: str, depth: int, out: list) -> None:
+        level = min(depth, 2)
+        if block.ordered:
+            num = ooxml.add_numbering_instance(self.numbering, LIST_NUMBERS, block.start, level)
+            style = styles["number"]
+        else:
+            num = CELL_BULLETS if where == "cell" else LIST_BULLETS
+            style = styles["bullet"]
+            if where == "cell":
+                level = 0
+        for item in block.items:
+            numbered = False
+            for sub in item:
+                if isinstance(sub, Paragraph) and not numbered:
+                    out.append(ooxml.paragraph(style, self._inlines(sub.inlines, where), num=(num, level)))
+                    numbered = True
+                elif isinstance(sub, ListBlock):
+                    self._list(sub, styles, where, depth + 1, out)
+                elif isinstance(sub, Paragraph):
+                    paragraph = ooxml.paragraph(styles["more"], self._inlines(sub.inlines, where))
+                    ooxml.set_indent(ooxml.ppr(paragraph), 7 + 6 * level)
+                    out.append(paragraph)
+                else:
+                    self._block(sub, styles, where, out)
+            if not numbered:
+                out.append(ooxml.paragraph(style, [], num=(num, level)))
+
+    def _table(self, block: Table, styles: dict, where: str):
+        columns = max([len(block.header)] + [len(r) for r in block.rows]) or 1
+        width = TEXT_WIDTH_MM["cell" if where == "cell" else "body"] / columns
+        rows = []
+        if block.header:
+            rows.append(ooxml.table_row([
+                ooxml.cell(width, [ooxml.paragraph("Celluleentete", self._inlines(c, where))], fill="E4EBF2")
+                for c in _pad(block.header, columns)
+            ], header=True))
+        for row in block.rows:
+            rows.append(ooxml.table_row([
+                ooxml.cell(width, [ooxml.paragraph(styles["table"], self._inlines(c, where))])
+                for c in _pad(row, columns)
+            ]))
+        return ooxml.table("Tableau", [width] * columns, rows)
+
+    # inline content
+
+    def _inlines(self, inlines, where: str) -> list:
+        out = []
+        for item in inlines:
+            if isinstance(item, Image):
+                picture = self._picture(item.src, width_mm=TEXT_WIDTH_MM["cell" if where == "cell" else "body"])
+                out.append(picture if picture is not None else ooxml.run(item.alt, italic=True))
+                continue
+            run = ooxml.run(item.text, bold=item.bold, italic=item.italic, style="Code" if item.code else None)
+            if item.href:
+                ooxml.child(ooxml.rpr(run), "rStyle", ooxml.RPR_ORDER, {"val": "Lienhypertexte"})
+                rid = self.part.relate_to(item.href, RT.HYPERLINK, is_external=True)
+                out.append(ooxml.hyperlink(rid, [run]))
+            else:
+                out.append(run)
+        return out
+
+    def _picture(self, path: str, *, width_mm: float | None = None, height_mm: float | None = None):
+        """A run holding the picture ``path`` of the plan, at most ``width_mm`` wide, or None."""
+        data = self.assets.get(path)
+        if data is None:
+            return None
+        try:
+            rid, image = self.part.get_or_add_image(io.BytesIO(data))
+        except UnrecognizedImageError:
+            return None
+        if height_mm is not None:
+            cx, cy = image.scaled_dimensions(None, Mm(height_mm))
+        else:
+            cx, cy = image.scaled_dimensions(None, None)
+            if width_mm is not None and cx > Mm(width_mm):
+                cx, cy = image.scaled_dimensions(Mm(width_mm), None)
+        inline = CT_Inline.new_pic_inline(self.part.next_id, rid, Path(path).name, cx, cy)
+        return ooxml.picture_run(inline)
+
+
+def _pad(cells: tuple, columns: int) -> tuple:
+    return tuple(cells) + ((),) * (columns - len(cells))
+
+
+# --- the renderer -------------------------------------------------------------------------------
+
+
+class DocxRenderer:
+    """Renders the documents of an edition as DOCX: the plan, the fiches action, an acteur's fiches,
+    the tableau des modifications, and the bilingual volume."""
+
+    extension = "docx"
+
+    def plan(self, plan: Plan, lang: Lang) -> bytes:
+        """The whole plan document of the edition."""
+        edition = context.edition(plan, lang)
+        document = self._fill(plan, edition, "plan.docx", f"{edition.title} — {edition.territory}")
+        return _package(document, plan, (lang,))
+
+    def fiche(self, plan: Plan, action: Action, lang: Lang) -> bytes:
+        """The fiche action annex of one action."""
+        edition = context.edition(plan, lang)
+        view = next(v for v in edition.actions if v.code == action.code)
+        title = f"{label('fiche_action', lang)} {view.code} — {edition.territory}"
+        document = self._fill(plan, edition, "fiche.docx", title, fiches=[view])
+        return _package(document, plan, (lang,))
+
+    def bundle(self, plan: Plan, acteur: str, lang: Lang) -> bytes:
+        """Every fiche of the actions that an acteur pilots or partners, for that acteur."""
+        edition = context.edition(plan, lang)
+        codes = {a.code for a in plan.actions if acteur in plan.acteurs_of(a)}
+        views = [a for a in edition.actions if a.code in codes]
+        name = context.acteur_name(plan, acteur, lang, full=True)
+        title = f"{label('fiche_action', lang)} — {name} — {edition.territory}"
+        document = self._fill(plan, edition, "fiche.docx", title, fiches=views, acteur=name)
+        return _package(document, plan, (lang,))
+
+    def changes(self, plan: Plan, lang: Lang) -> bytes:
+        """The tableau des modifications against ``plan.previous``, as a document of its own."""
+        edition = context.edition(plan, lang)
+        title = f"{label('modifications', lang)} — {edition.territory}"
+        document = self._fill(plan, edition, "fiche.docx", title, changes=True)
+        return _package(document, plan, (lang,))
+
+    def bilingual(self, plan: Plan) -> bytes:
+        """One volume: the complete French part, then the complete Arabic part, each in its direction.
+
+        The Arabic plan is appended to the French one with its own styles (renamed), lists,
+        pictures, links, headers and footers: each part keeps its typeface and its direction.
+        """
+        parts = []
+        for lang in (Lang.FR, Lang.AR):
+            edition = context.edition(plan, lang)
+            parts.append(self._fill(plan, edition, "plan.docx", f"{edition.title} — {edition.territory}"))
+        ooxml.append_document(parts[0], parts[1], tag="ar")
+        return _package(parts[0], plan, (Lang.FR, Lang.AR))
+
+    def _fill(self, plan: Plan, edition: context.Edition, name: str, title: str, **values):
+        """A template filled with the edition, its sommaire filled, right to left in Arabic: a python-docx document."""
+        lang = edition.lang
+        template = _Template(io.BytesIO(_template_bytes(lang, name)))
+        template.init_docx()
+        writer = BlockWriter(template.docx, plan.assets)
+        values = {
+            "e": edition, "L": edition.labels, "md": writer.md, "items": writer.items,
+            "logos": writer.logos(edition.logos), "fiches": [], "acteur": "", "changes": False, **values,
+        }
+        template.render(values, jinja_env=environment(), autoescape=True)
+        document = template.docx
+
+        body = document.element.body
+        ooxml.ensure_cell_paragraphs(body)
+        ooxml.order_cell_properties(body)
+        _fill_sommaire(body)
+        if lang.rtl:
+            for root in [body] + [part.element for part in _stories(document)]:
+                ooxml.bidi_everywhere(root)
+                ooxml.mark_rtl_runs(root)
+        _properties(document, plan, edition, title)
+        return document
+
+
+def _package(document, plan: Plan, langs: tuple[Lang, ...]) -> bytes:
+    """The document's bytes, with the typefaces of its languages embedded, dated by the plan's version.
+
+    The italic faces are embedded only when some text is italic (Markdown emphasis): a fiche
+    without any weighs half as much.
+    """
+    buffer = io.BytesIO()
+    document.save(buffer)
+    italic = bool(document.element.xpath("//w:i[not(@w:val='0')]") or document.styles.element.xpath(
+        "//w:i[not(@w:val='0')]"))
+    faces = [face for lang in langs for face in fonts.faces(fonts.family(lang))
+             if italic or face.style != "italic"]
+    return ooxml.embed_fonts(buffer.getvalue(), faces, when=plan.version)
+
+
+def _stories(document) -> list:
+    """The header and footer parts of a document."""
+    kinds = (RT.HEADER, RT.FOOTER)
+    return [rel.target_part for rel in document.part.rels.values() if rel.reltype in kinds]
+
+
+def _fill_sommaire(body) -> None:
+    """Fill the sommaire field with the headings that follow it, each bookmarked and page-referenced."""
+    toc = next((p for p in body.iter(qn("w:p")) if ooxml.is_toc_paragraph(p)), None)
+    if toc is None:
+        return
+    entries = []
+    after = False
+    for paragraph in body.iter(qn("w:p")):
+        if paragraph is toc:
+            after = True
+            continue
+        style = paragraph.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        level = SOMMAIRE_LEVELS.get(style.get(qn("w:val"))) if style is not None else None
+        if not after or level is None:
+            continue
+        text = "".join(t.text or "" for t in paragraph.iter(qn("w:t"))).strip()
+        if not text:
+            continue
+        number = len(entries) + 1
+        anchor = f"_Toc{number:06d}"
+        ooxml.bookmark(paragraph, anchor, number)
+        entries.append((level, text, anchor))
+    ooxml.fill_toc(toc, entries, SOMMAIRE_STYLES)
+
+
+def _properties(document, plan: Plan, edition: context.Edition, title: str) -> None:
+    """Core properties from the plan, dated by its version (never by the clock)."""
+    props = document.core_properties
+    stamp = dt.datetime.combine(plan.version, dt.time())
+    props.title = title
+    props.subject = f"{edition.title} — {edition.territory} — {edition.periode}"
+    props.author = f"{edition.labels['cape']} — {edition.territory}"
+    props.last_modified_by = "publisher"
+    props.keywords = "PPIPEM"
+    props.comments = edition.version
+    props.language = f"{edition.lang.value}-MA"
+    props.created = props.modified = stamp
+    props.revision = 1

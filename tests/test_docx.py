@@ -1,0 +1,504 @@
+"""The DOCX editions, read back with python-docx and through LibreOffice: content in order, the
+canevas structure, right to left in Arabic, totals, embedded fonts, literal content, same bytes."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import re
+import shutil
+import subprocess
+import unicodedata
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+from lxml import etree
+
+from publisher import fonts
+from publisher.check import load_checked
+from publisher.i18n import format_amount, label
+from publisher.model import Lang
+from publisher.render import context, ooxml
+from publisher.render.docx import DocxRenderer
+
+from .conftest import EXAMPLE, PLANS
+from .pdftools import in_order, pdffonts, pdftotext, squeeze
+
+ROOT = Path(__file__).resolve().parent.parent
+ARABIC = re.compile("[\u0600-\u06ff]")
+BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+W_ = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+HAS_SOFFICE = shutil.which("soffice") is not None and shutil.which("pdffonts") is not None
+
+
+# --- fixtures: every document is rendered once per module -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def plan():
+    """The example plan (validated, three priorities, 26 actions)."""
+    return load_checked(EXAMPLE).plan
+
+
+@pytest.fixture(scope="module")
+def draft():
+    """The minimal sample plan (a draft)."""
+    return load_checked(PLANS / "minimal").plan
+
+
+def _hostile_plan(folder: Path) -> Path:
+    """A copy of the minimal plan whose texts are full of markup, template syntax and entities,
+    with a logo, an image and a link."""
+    shutil.copytree(PLANS / "minimal", folder)
+    text = (folder / "plan.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        '''intitule: {fr: "Mettre en place une cellule d'écoute", ar: "إحداث خلية للإنصات"}''',
+        '''intitule: {fr: "Mettre en place A & B <c> \\"q\\" 'q' {{ e.title }} {% if 1 %}x{% endif %}",'''
+        ''' ar: "إحداث خلية & <c> {{ e.title }} {%p if 1 %} CPPE"}''',
+    )
+    text = text.replace('suivi: {fr: "Rapport trimestriel"', 'suivi: {fr: "Rapport {#c#} &amp; &lt;x&gt;"')
+    text = text.replace("narratif: [contexte]", "narratif: [contexte]\nlogos: [assets/logo.png]")
+    (folder / "plan.yaml").write_text(text, encoding="utf-8")
+    assert "A & B" in text and "logos:" in text
+    (folder / "assets").mkdir()
+    (folder / "assets" / "logo.png").write_bytes(_png())
+    (folder / "fr" / "contexte.md").write_text(
+        "# Contexte\n\nTexte {{ config }} & {%p for x in y %} <b>gras</b> \"cité\".\n\n"
+        "Voir le [site](https://www.social.gov.ma) et ![carte](assets/logo.png)\n", encoding="utf-8")
+    return folder
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 60), (18, 58, 99)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    """The plan of :func:`_hostile_plan`, loaded."""
+    return load_checked(_hostile_plan(tmp_path_factory.mktemp("hostile") / "plan")).plan
+
+
+@pytest.fixture(scope="module")
+def revised():
+    """revision-v2, compared with revision-v1 (its tableau des modifications is not empty)."""
+    plan = load_checked(PLANS / "revision-v2").plan
+    return plan.model_copy(update={"previous": load_checked(PLANS / "revision-v1").plan})
+
+
+@pytest.fixture(scope="module")
+def rendered(plan, draft, hostile, revised):
+    """name -> DOCX bytes: both editions of the example plan and of the draft, fiches, the hostile plan,
+    an acteur's fiches, the tableau des modifications and a bilingual volume."""
+    renderer = DocxRenderer()
+    out = {"bilingue": renderer.bilingual(revised)}
+    for lang in Lang:
+        out[f"plan-{lang.value}"] = renderer.plan(plan, lang)
+        out[f"fiche-{lang.value}"] = renderer.fiche(plan, plan.actions[0], lang)
+        out[f"draft-{lang.value}"] = renderer.plan(draft, lang)
+        out[f"hostile-{lang.value}"] = renderer.plan(hostile, lang)
+        out[f"bundle-{lang.value}"] = renderer.bundle(plan, "sante", lang)
+        out[f"changes-{lang.value}"] = renderer.changes(revised, lang)
+    out["hostile-fiche-fr"] = renderer.fiche(hostile, hostile.actions[0], Lang.FR)
+    return out
+
+
+@pytest.fixture(scope="module")
+def converted(rendered, tmp_path_factory):
+    """Every DOCX converted to PDF by LibreOffice in one run, with a fresh profile: name -> PDF path."""
+    if not HAS_SOFFICE:
+        pytest.skip("LibreOffice and poppler-utils are installed by setup.sh --test")
+    folder = tmp_path_factory.mktemp("soffice")
+    for name, data in rendered.items():
+        (folder / f"{name}.docx").write_bytes(data)
+    profile = tmp_path_factory.mktemp("profile")
+    files = sorted(str(p) for p in folder.glob("*.docx"))
+    result = subprocess.run(
+        ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(folder), *files],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    return {name: folder / f"{name}.pdf" for name in rendered}
+
+
+def open_docx(data: bytes):
+    return docx.Document(io.BytesIO(data))
+
+
+def paragraphs(root) -> list:
+    """Every paragraph under ``root`` in document order, those of table cells included."""
+    return list(root.iter(qn("w:p")))
+
+
+def text_of(element) -> str:
+    return "".join(t.text or "" for t in element.iter(qn("w:t")))
+
+
+def style_of(paragraph) -> str | None:
+    style = paragraph.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+    return style.get(qn("w:val")) if style is not None else None
+
+
+def body_text(document) -> str:
+    """The text of the body, one line per paragraph, without the sommaire's entries."""
+    return "\n".join(text_of(p) for p in paragraphs(document.element.body) if style_of(p) not in ("TM1", "TM2"))
+
+
+def canevas_tables(document) -> list:
+    return [t for t in document.element.body.iter(qn("w:tbl"))
+            if t.find(f"{qn('w:tblPr')}/{qn('w:tblStyle')}").get(qn("w:val")) == "Tableaucanevas"]
+
+
+def stories(document) -> list:
+    """The header and footer parts."""
+    return [rel.target_part.element for rel in document.part.rels.values()
+            if rel.reltype.endswith(("/header", "/footer"))]
+
+
+# --- content, in order ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_every_action_code_title_and_budget_in_order(plan, rendered, lang) -> None:
+    document = open_docx(rendered[f"plan-{lang.value}"])
+    text = body_text(document)
+    canevas = text[text.index(label("canevas", lang) + "\n"):text.index(label("synthese", lang) + "\n")]
+    needles = [x for a in plan.actions for x in (a.code, a.intitule[lang], format_amount(a.budget.montant, lang))]
+    assert in_order(canevas, needles) == []
+    annexes = text[text.index(label("annexes", lang) + "\n"):]
+    needles = [x for a in plan.actions for x in (f"{label('fiche_action', lang)} {a.code}", a.intitule[lang])]
+    assert in_order(annexes, needles) == []
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_document_order_and_one_fiche_per_page(plan, rendered, lang) -> None:
+    document = open_docx(rendered[f"plan-{lang.value}"])
+    chapters = [text_of(p) for p in paragraphs(document.element.body) if style_of(p) in ("Titresommaire", "Titre1")]
+    sections = [s.title for s in context.edition(plan, lang).sections]
+    assert chapters == [label("sommaire", lang), *sections, label("canevas", lang), label("synthese", lang),
+                        label("annexes", lang), label("historique", lang), label("validation", lang)]
+    text = body_text(document) + "".join(text_of(s) for s in stories(document))
+    assert "{{" not in text and "{%" not in text and "}}" not in text  # every tag of the template was filled
+    fiches = [p for p in paragraphs(document.element.body) if style_of(p) == "Titrefiche"]
+    assert [text_of(p) for p in fiches] == [f"{label('fiche_action', lang)} {a.code}" for a in plan.actions]
+    breaks = [p.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}") for p in fiches]
+    assert breaks[0] is not None and breaks[0].get(qn("w:val")) == "0"  # the first sits under "Annexes"
+    assert all(b is None for b in breaks[1:])  # the others break the page through the "Titre fiche" style
+    styles = document.styles.element
+    fiche_style = styles.find(f"{qn('w:style')}[@{qn('w:styleId')}='Titrefiche']")
+    assert fiche_style.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}") is not None
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_fiche_document(plan, rendered, lang) -> None:
+    action = plan.actions[0]
+    document = open_docx(rendered[f"fiche-{lang.value}"])
+    text = body_text(document)
+    assert in_order(text, [label("royaume", lang), f"{label('fiche_action', lang)} {action.code}",
+                           action.intitule[lang], label("fiche_contexte", lang), label("fiche_modalites", lang),
+                           format_amount(action.budget.montant, lang), label("resultats_attendus", lang)]) == []
+    assert all(a.code not in text for a in plan.actions[1:] if a.code != action.code)
+
+
+# --- the canevas ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_canevas_header_rows_repeat_and_rows_do_not_split(plan, rendered, lang) -> None:
+    tables = canevas_tables(open_docx(rendered[f"plan-{lang.value}"]))
+    assert len(tables) == len(plan.objectifs_generaux)
+    for table in tables:
+        rows = table.findall(qn("w:tr"))
+        header = [r.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None for r in rows]
+        assert header[:3] == [True, True, True] and not any(header[3:])
+        assert all(r.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None for r in rows)
+        labels = [text_of(c) for c in rows[2].findall(qn("w:tc"))]
+        assert labels[0] == label("objectifs_specifiques", lang) and labels[-1] == label("suivi", lang)
+        assert len(labels) == 10
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_each_objectif_specifique_spans_its_actions(plan, rendered, lang) -> None:
+    tables = canevas_tables(open_docx(rendered[f"plan-{lang.value}"]))
+    for og, table in zip(plan.objectifs_generaux, tables):
+        rows = table.findall(qn("w:tr"))
+        assert og.code in text_of(rows[1]) and og.intitule[lang] in text_of(rows[1])
+        body = iter(rows[3:])
+        for os_ in og.objectifs_specifiques:
+            for index, action in enumerate(os_.actions):
+                cells = next(body).findall(qn("w:tc"))
+                merge = cells[0].find(f"{qn('w:tcPr')}/{qn('w:vMerge')}")
+                assert merge is not None
+                if index == 0:
+                    assert merge.get(qn("w:val")) == "restart"
+                    assert os_.code in text_of(cells[0]) and os_.intitule[lang] in text_of(cells[0])
+                else:
+                    assert merge.get(qn("w:val")) in (None, "continue") and not text_of(cells[0]).strip()
+                assert text_of(cells[1]).startswith(action.code)
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_totals_are_the_models(plan, rendered, lang) -> None:
+    document = open_docx(rendered[f"plan-{lang.value}"])
+    tables = iter(canevas_tables(document))
+    for priorite in plan.priorites:
+        for og in priorite.objectifs_generaux:
+            totals = [text_of(r) for r in next(tables).findall(qn("w:tr")) if label("total", lang) in text_of(r)]
+            assert og.code in totals[0] and totals[0].endswith(format_amount(og.budget_total, lang))
+            if og is priorite.objectifs_generaux[-1]:
+                assert priorite.code in totals[1] and totals[1].endswith(format_amount(priorite.budget_total, lang))
+            else:
+                assert len(totals) == 1
+    text = body_text(document)
+    assert f"{label('plan_total', lang)}" in text
+    assert format_amount(plan.budget_total, lang) in text.split(label("plan_total", lang))[1].split("\n")[0]
+    synthese = text[text.index(label("synthese", lang) + "\n"):]
+    assert in_order(synthese, [format_amount(p.budget_total, lang) for p in plan.priorites]
+                    + [format_amount(plan.budget_total, lang)]) == []
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_canevas_is_landscape_and_the_rest_portrait(rendered, lang) -> None:
+    document = open_docx(rendered[f"plan-{lang.value}"])
+    sizes = [(s.page_width > s.page_height, s.orientation.name) for s in document.sections]
+    assert sizes == [(False, "PORTRAIT"), (True, "LANDSCAPE"), (False, "PORTRAIT")]
+    body = document.element.body
+    for table in canevas_tables(document):  # never right after a section break (LibreOffice drops it)
+        previous = table.getprevious()
+        assert previous.tag == qn("w:p") and previous.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is None
+    landscape_start = [p for p in body if p.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None][0].getnext()
+    assert style_of(landscape_start) == "Titre1" and text_of(landscape_start) == label("canevas", lang)
+
+
+# --- right to left ----------------------------------------------------------------------------------
+
+
+def test_arabic_edition_is_right_to_left_throughout(rendered) -> None:
+    for name in ("plan-ar", "fiche-ar", "draft-ar"):
+        document = open_docx(rendered[name])
+        for root in [document.element.body, *stories(document)]:
+            assert all(ooxml.has_bidi(p) for p in paragraphs(root)), name
+            for table in root.iter(qn("w:tbl")):
+                assert table.find(f"{qn('w:tblPr')}/{qn('w:bidiVisual')}") is not None
+            for run in root.iter(qn("w:r")):
+                text = text_of(run)
+                rtl = run.find(f"{qn('w:rPr')}/{qn('w:rtl')}") is not None
+                if ARABIC.search(text):
+                    assert rtl, f"{name}: Arabic run without w:rtl: {text!r}"
+                if any(unicodedata.bidirectional(ch) == "L" for ch in text):
+                    assert not rtl, f"{name}: w:rtl on Latin text: {text!r}"
+        for section in document.sections:
+            assert section._sectPr.find(qn("w:bidi")) is not None
+    document = open_docx(rendered["plan-ar"])
+    runs = {text_of(r) for r in document.element.body.iter(qn("w:r"))}
+    assert "A1.1.1.1" in runs and "CAPE" in runs  # Latin codes and acronyms in runs of their own
+
+
+def test_arabic_styles_carry_direction_fonts_and_language(rendered) -> None:
+    styles = open_docx(rendered["plan-ar"]).styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    assert defaults.find(f".//{qn('w:pPrDefault')}//{qn('w:bidi')}") is not None
+    fonts_ = defaults.find(f".//{qn('w:rFonts')}")
+    assert fonts_.get(qn("w:cs")) == fonts_.get(qn("w:ascii")) == "Amiri"
+    assert defaults.find(f".//{qn('w:szCs')}") is not None
+    assert defaults.find(f".//{qn('w:lang')}").get(qn("w:bidi")) == "ar-MA"
+    for style_id in ("Normal", "Entete", "Pieddepage"):
+        style = styles.find(f"{qn('w:style')}[@{qn('w:styleId')}='{style_id}']")
+        assert style.find(f"{qn('w:pPr')}/{qn('w:bidi')}") is not None, style_id
+    bold = styles.find(f"{qn('w:style')}[@{qn('w:styleId')}='Titre1']/{qn('w:rPr')}")
+    assert bold.find(qn("w:b")) is not None and bold.find(qn("w:bCs")) is not None
+    # alignment is left to the direction: no right-aligned Arabic (inside bidi, "right" lands on the left)
+    assert not styles.xpath(".//w:jc[@w:val='right' or @w:val='left']")
+
+
+def test_footer_reads_version_and_page_n_of_m(plan, rendered) -> None:
+    for lang, words in ((Lang.FR, ("page", "/")), (Lang.AR, ("صفحة", "من"))):
+        document = open_docx(rendered[f"plan-{lang.value}"])
+        footer = document.sections[0].footer._element
+        instructions = [t.text.strip() for t in footer.iter(qn("w:instrText"))]
+        assert instructions == ["PAGE", "NUMPAGES"]
+        text = text_of(footer)
+        assert text.startswith(label("version_du", lang, date="")) and all(w in text for w in words)
+
+
+# --- structures: sommaire, Markdown, watermark, validation ----------------------------------------
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_sommaire_lists_the_headings_with_page_fields(rendered, lang) -> None:
+    body = open_docx(rendered[f"plan-{lang.value}"]).element.body
+    entries = [p for p in paragraphs(body) if style_of(p) in ("TM1", "TM2")]
+    headings = [p for p in paragraphs(body) if style_of(p) in ("Titre1", "Titre2")]
+    assert [text_of(e) for e in entries] == [text_of(h) for h in headings]
+    marks = {b.get(qn("w:name")) for b in body.iter(qn("w:bookmarkStart"))}
+    for entry in entries:
+        instruction = "".join(t.text for t in entry.iter(qn("w:instrText"))).split()
+        assert instruction[:1] == ["PAGEREF"] and instruction[1] in marks
+        assert entry.find(qn("w:hyperlink")).get(qn("w:anchor")) == instruction[1]
+
+
+def test_markdown_becomes_word_structures(plan, rendered) -> None:
+    document = open_docx(rendered["plan-fr"])
+    body = document.element.body
+    styles = [style_of(p) for p in paragraphs(body)]
+    assert styles.count("Titre2") > len(plan.priorites) and "Listepuces" in styles and "Listenumeros" in styles
+    numbered = [p for p in paragraphs(body) if style_of(p) == "Listenumeros"]
+    assert all(p.find(f".//{qn('w:numPr')}/{qn('w:numId')}") is not None for p in numbered)
+    assert body.xpath(".//w:r[w:rPr/w:b]") and body.xpath(".//w:r[w:rPr/w:i]")
+    links = list(body.iter(qn("w:hyperlink")))
+    external = [document.part.rels[h.get(qn("r:id"))].target_ref for h in links if h.get(qn("r:id"))]
+    assert "https://www.social.gov.ma" in external
+    md_tables = [t for t in body.iter(qn("w:tbl")) if t.find(f".//{qn('w:tblStyle')}").get(qn("w:val")) == "Tableau"]
+    assert md_tables
+
+
+def test_draft_has_watermark_in_every_header_and_validated_plan_signature_blocks(plan, rendered) -> None:
+    for lang, word in ((Lang.FR, "PROJET"), (Lang.AR, label("projet", Lang.AR))):
+        draft = open_docx(rendered[f"draft-{lang.value}"])
+        headers = [s for s in stories(draft) if s.tag == qn("w:hdr")]
+        assert len(headers) == 2  # the cover's and the other pages'
+        for header in headers:
+            paths = header.xpath(".//*[local-name()='textpath'][@string]")
+            assert [p.get("string") for p in paths] == [word]
+        validated = open_docx(rendered[f"plan-{lang.value}"])
+        assert not any(s.xpath(".//*[local-name()='textpath'][@string]") for s in stories(validated))
+        text = body_text(validated)
+        assert label("validation", lang) in text and label("validation", lang) not in body_text(draft)
+        signature_rows = [r for t in validated.element.body.iter(qn("w:tbl")) for r in t.findall(qn("w:tr"))
+                          if r.find(f"{qn('w:trPr')}/{qn('w:trHeight')}") is not None]
+        assert [text_of(r.findall(qn("w:tc"))[1]) for r in signature_rows] == [
+            s.nom[lang] for s in plan.validation.signataires]
+
+
+def test_content_comes_out_literally(hostile, rendered) -> None:
+    for name, lang in (("hostile-fr", Lang.FR), ("hostile-ar", Lang.AR), ("hostile-fiche-fr", Lang.FR)):
+        text = body_text(open_docx(rendered[name]))
+        assert hostile.actions[0].intitule[lang] in text
+        if lang is Lang.FR:
+            assert "Mettre en place A & B <c> \"q\" 'q' {{ e.title }} {% if 1 %}x{% endif %}" in text
+            assert "Rapport {#c#} &amp; &lt;x&gt;" in text
+    text = body_text(open_docx(rendered["hostile-fr"]))
+    assert "Texte {{ config }} & {%p for x in y %} <b>gras</b> \"cité\"." in text
+    document = open_docx(rendered["hostile-fr"])
+    assert len(document.inline_shapes) == 2  # the logo on the cover, the image in the text
+    assert "https://www.social.gov.ma" in [r.target_ref for r in document.part.rels.values() if r.is_external]
+
+
+# --- the other documents: an acteur's fiches, the tableau des modifications, the bilingual volume --------
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_acteur_bundle_holds_exactly_its_fiches(plan, rendered, lang) -> None:
+    body = open_docx(rendered[f"bundle-{lang.value}"]).element.body
+    titles = [text_of(p) for p in paragraphs(body) if style_of(p) == "Titrefiche"]
+    mine = [a for a in plan.actions if "sante" in plan.acteurs_of(a)]
+    assert mine and titles == [f"{label('fiche_action', lang)} {a.code}" for a in mine]
+    assert context.acteur_name(plan, "sante", lang, full=True) in [text_of(p) for p in paragraphs(body)]
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_tableau_des_modifications(revised, rendered, lang) -> None:
+    edition = context.edition(revised, lang)
+    assert edition.modifications
+    for name in (f"changes-{lang.value}", "bilingue"):
+        text = body_text(open_docx(rendered[name]))
+        assert label("modifications", lang) in text
+        assert in_order(text, [x for row in edition.modifications for x in row[:3]]) == []
+
+
+def test_bilingual_volume_holds_both_parts_each_in_its_direction(revised, rendered) -> None:
+    document = open_docx(rendered["bilingue"])
+    body = document.element.body
+    text = body_text(document)
+    assert text.index(label("royaume", Lang.FR)) < text.index(label("royaume", Lang.AR))
+    for lang in Lang:
+        assert in_order(text, [a.intitule[lang] for a in revised.actions]) == []
+    arabic = [p for p in paragraphs(body) if ARABIC.search(text_of(p))]
+    french = [p for p in paragraphs(body) if text_of(p) and not ARABIC.search(text_of(p))]
+    assert all(ooxml.has_bidi(p) and (style_of(p) or "").endswith("ar") for p in arabic)
+    assert not any(ooxml.has_bidi(p) for p in french if not (style_of(p) or "").endswith("ar"))
+    assert len(document.sections) == 6 and [s.orientation.name for s in document.sections].count("LANDSCAPE") == 2
+    marks = [b.get(qn("w:name")) for b in body.iter(qn("w:bookmarkStart"))]
+    assert len(marks) == len(set(marks))
+    assert len({d.get("id") for d in body.xpath("//wp:docPr")}) == len(body.xpath("//wp:docPr"))
+
+
+# --- package: fonts, determinism, templates ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["fiche-fr", "fiche-ar", "plan-fr", "bilingue"])
+def test_fonts_are_embedded_obfuscated(rendered, name) -> None:
+    package = zipfile.ZipFile(io.BytesIO(rendered[name]))
+    table = etree.fromstring(package.read("word/fontTable.xml"))
+    rels = etree.fromstring(package.read("word/_rels/fontTable.xml.rels"))
+    targets = {r.get("Id"): r.get("Target") for r in rels}
+    italic = b"<w:i/>" in package.read("word/document.xml")
+    tags = {"regular": "embedRegular", "bold": "embedBold", "italic": "embedItalic", "bolditalic": "embedBoldItalic"}
+    langs = list(Lang) if name == "bilingue" else [Lang(name[-2:])]
+    for family in (fonts.family(lang) for lang in langs):
+        font = [f for f in table.iter(qn("w:font")) if f.get(qn("w:name")) == family][0]
+        for face in fonts.faces(family):
+            embed = font.find(qn(f"w:{tags[face.name]}"))
+            if face.style == "italic" and not italic:
+                assert embed is None  # no italic text, no italic face: half the weight
+                continue
+            part = package.read("word/" + targets[embed.get(qn("r:id"))])
+            original = face.path.read_bytes()
+            assert part[32:] == original[32:] and part[:32] != original[:32]
+            assert ooxml.obfuscate_font(part, embed.get(qn("w:fontKey"))) == original  # XOR twice: the font again
+    assert b'Extension="odttf"' in package.read("[Content_Types].xml")
+    assert b"embedTrueTypeFonts" in package.read("word/settings.xml")
+
+
+def test_same_sources_same_bytes(plan, draft, revised, rendered) -> None:
+    renderer = DocxRenderer()
+    assert renderer.bilingual(revised) == rendered["bilingue"]
+    assert renderer.plan(plan, Lang.AR) == rendered["plan-ar"]
+    assert renderer.plan(draft, Lang.FR) == rendered["draft-fr"]
+    assert renderer.fiche(plan, plan.actions[0], Lang.FR) == rendered["fiche-fr"]
+    package = zipfile.ZipFile(io.BytesIO(rendered["plan-fr"]))
+    assert {i.date_time for i in package.infolist()} == {(2025, 3, 18, 0, 0, 0)}
+    core = package.read("docProps/core.xml").decode()
+    assert "2025-03-18T00:00:00Z" in core
+
+
+def test_templates_are_generated_from_their_script() -> None:
+    spec = importlib.util.spec_from_file_location("make_docx_templates", ROOT / "templates" / "make_docx_templates.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    for path, data in script.build_all().items():
+        assert path.read_bytes() == data, f"{path} is stale: run python templates/make_docx_templates.py"
+        styles = {s.name for s in open_docx(data).styles}
+        assert {"Heading 1", "Heading 2", "Corps", "Tableau canevas", "Liste à puces"} <= styles
+
+
+# --- LibreOffice -------------------------------------------------------------------------------------
+
+
+def test_libreoffice_converts_every_docx_with_the_embedded_fonts(converted) -> None:
+    installed = subprocess.run(["fc-list"], capture_output=True, text=True).stdout.lower()
+    assert "amiri" not in installed and "lato" not in installed, "the fonts must come from the DOCX, not the system"
+    for name, path in converted.items():
+        assert path.is_file() and path.stat().st_size > 1000, name
+        families = ("Lato", "Amiri") if name == "bilingue" else ("Amiri",) if "-ar" in name else ("Lato",)
+        used = pdffonts(path)
+        assert used and all(n.startswith(families) and emb for n, emb, _, _ in used), (name, used)
+        assert {n.split("-")[0] for n, *_ in used} == set(families), (name, used)
+
+
+def test_libreoffice_fills_the_sommaire_and_keeps_the_arabic_order(plan, converted) -> None:
+    for lang in Lang:
+        page = subprocess.run(["pdftotext", "-layout", "-f", "2", "-l", "2", str(converted[f"plan-{lang.value}"]), "-"],
+                              capture_output=True, text=True, check=True).stdout
+        entries = [BIDI.sub("", line) for line in page.splitlines() if label("canevas", lang) in line]
+        assert entries and re.search(r"\d+\s*\.{3}|\.{3}\s*\d+", entries[0]), page[:600]  # the page after dots
+    text = squeeze(pdftotext(converted["plan-ar"]))
+    assert squeeze(plan.priorites[0].intitule[Lang.AR]) in text
+    assert in_order(text, [a.code for a in plan.actions]) == []
