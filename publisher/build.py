@@ -28,8 +28,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
-from pypdf import PdfReader
-
 from . import __version__
 from .check import CheckResult, load_checked
 from .errors import UsageError
@@ -197,7 +195,11 @@ def parse_list(value: str | None, allowed: tuple[str, ...], what: str) -> tuple[
 
 def count_pages(data: bytes, fmt: str) -> int:
     """Pages of a PDF output (0 for a DOCX: Word paginates it when it opens)."""
-    return len(PdfReader(io.BytesIO(data)).pages) if fmt == "pdf" else 0
+    if fmt != "pdf":
+        return 0
+    from pypdf import PdfReader  # only when something was rendered: a rebuild with nothing to do stays light
+
+    return len(PdfReader(io.BytesIO(data)).pages)
 
 
 def read_manifest(out: Path) -> dict:

@@ -1,25 +1,23 @@
 """Plan folder -> raw data that remembers where every value came from.
 
-Only this module reads content. ``plan.yaml`` is parsed with ruamel.yaml (YAML 1.2, so ``no`` stays a
-string) into plain dicts and lists; every value's file, line and column is kept in a map keyed by its
-path (``("priorites", 0, "code")``). Decimal numbers are read exactly as written. Narrative Markdown
-files are read as text. Problems are returned as diagnostics, never raised, so that ``check`` can
-report everything at once.
+Only this module reads content. ``plan.yaml`` is composed by libyaml (PyYAML's C parser) into nodes
+that carry their line and column, then turned into plain dicts and lists here, with the YAML 1.2 core
+schema (so ``no`` and ``on`` stay strings), dates, and decimal numbers read exactly as written. Every
+value's file, line and column is kept in a map keyed by its path (``("priorites", 0, "code")``).
+Narrative Markdown files are read as text. Problems are returned as diagnostics, never raised, so that
+``check`` can report everything at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+import yaml
 
 from .errors import Diagnostic, Location, Severity, UsageError
 
@@ -29,19 +27,58 @@ LANGS = ("fr", "ar")
 Path_ = tuple  # a path into the raw data: keys and list indexes
 
 
-class _ExactConstructor(RoundTripConstructor):
-    """Round-trip constructor that reads YAML floats as Decimal, exactly as written."""
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
+_STD = "tag:yaml.org,2002:"
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{1,2}:\d{2}")
 
-    def construct_yaml_float(self, node):  # noqa: D102 - ruamel hook
-        text = str(node.value).replace("_", "")
+
+class _TagError(ValueError):
+    """An explicit YAML tag the plan format does not use (``!!python/object``, ``!custom``, ...)."""
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    """A scalar's value under the YAML 1.2 core schema, plus dates; decimals exactly as written."""
+    value = node.value
+    if node.style:  # quoted or block: always a string (plain is None, or "" from libyaml)
+        return value
+    implicit = yaml.SafeLoader.resolve(yaml.SafeLoader, yaml.ScalarNode, value, (True, False))
+    if node.tag != implicit:  # an explicit tag
+        if node.tag == _STD + "str":
+            return value
+        if node.tag not in (_STD + "int", _STD + "float", _STD + "bool", _STD + "null", _STD + "timestamp"):
+            raise _TagError(node.tag)
+    if _NULL.match(value):
+        return None
+    if value in _BOOL:
+        return _BOOL[value]
+    if _INT.match(value):
+        return int(value)
+    if _FLOAT.match(value):
         try:
-            value = Decimal(text)
-        except InvalidOperation:
-            return text  # .inf, .nan: left as text, refused later as a wrong type
-        return value if value.is_finite() else text
+            return Decimal(value)
+        except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
+            return value
+    if _DATE.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value  # 2025-02-30: a string, refused later where a date is expected
+    if _DATETIME.match(value):
+        return dt.datetime.fromisoformat(value.replace("t", "T")) if _is_datetime(value) else value
+    return value
 
 
-_ExactConstructor.add_constructor("tag:yaml.org,2002:float", _ExactConstructor.construct_yaml_float)
+def _is_datetime(value: str) -> bool:
+    try:
+        dt.datetime.fromisoformat(value.replace("t", "T"))
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -62,6 +99,7 @@ class RawPlan:
     key_locs: dict[Path_, Location] = field(default_factory=dict)
     narratives: dict[str, dict[str, SourceText | None]] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    pending: list[tuple] = field(default_factory=list)  # problems met while reading, located once read
 
     def where(self, path: Path_) -> Location:
         """The location of the value at ``path``, or of its nearest located ancestor."""
@@ -159,57 +197,66 @@ def _load_yaml(raw: RawPlan) -> None:
     if problem:
         raw.diagnostics.append(problem)
         return
-    yaml = YAML(typ="rt", pure=True)
-    yaml.Constructor = _ExactConstructor
     try:
-        doc = yaml.load(text)
-    except MarkedYAMLError as exc:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = Location(PLAN_FILE, mark.line + 1, mark.column + 1) if mark else Location(PLAN_FILE, 1, 1)
         what = exc.problem or exc.context or "syntaxe invalide"
         _error(raw, loc, f"YAML illisible : {what}", "yaml.syntaxe")
         return
-    except YAMLError as exc:
+    except yaml.YAMLError as exc:
         _error(raw, Location(PLAN_FILE, 1, 1), f"YAML illisible : {exc}", "yaml.syntaxe")
         return
-    if doc is None:
+    if node is None or (isinstance(node, yaml.ScalarNode) and _NULL.match(node.value) and not node.style):
         _error(raw, Location(PLAN_FILE, 1, 1), "plan.yaml est vide", "plan.vide")
         return
-    raw.data = _plain(doc, (), raw, Location(PLAN_FILE, 1, 1))
+    raw.data = _plain(node, (), raw)
+    for path, loc, message, rule in raw.pending:  # now that the codes around them are known
+        raw.diagnostics.append(Diagnostic(loc, Severity.ERROR, raw.code_at(path), message, rule))
 
 
-def _plain(node: Any, path: Path_, raw: RawPlan, loc: Location) -> Any:
-    """Convert ruamel nodes into plain Python values, recording each value's location."""
-    raw.value_locs[path] = loc
-    if isinstance(node, CommentedMap):
-        out = {}
-        for key in node:
-            kline, kcol = node.lc.key(key)
-            vline, vcol = node.lc.value(key)
-            child = (*path, str(key))
-            raw.key_locs[child] = Location(PLAN_FILE, kline + 1, kcol + 1)
-            vloc = Location(PLAN_FILE, vline + 1, vcol + 1)
-            if isinstance(node[key], (LiteralScalarString, FoldedScalarString)):
-                vloc = Location(PLAN_FILE, vline + 2, kcol + 3)  # the block starts on the next line
-            out[str(key)] = _plain(node[key], child, raw, vloc)
+def _loc(node: yaml.Node) -> Location:
+    line, col = node.start_mark.line + 1, node.start_mark.column + 1
+    if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
+        line, col = line + 1, col + 2  # a block scalar's text starts on the next line
+    return Location(PLAN_FILE, line, col)
+
+
+def _plain(node: yaml.Node, path: Path_, raw: RawPlan) -> Any:
+    """Convert composed nodes into plain Python values, recording each value's location."""
+    raw.value_locs[path] = _loc(node)
+    if isinstance(node, yaml.CollectionNode) and node.tag not in (_STD + "map", _STD + "seq"):
+        raw.pending.append((path, _loc(node), f"étiquette YAML non admise : {node.tag}", "yaml.syntaxe"))
+        return None
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = str(_plain(key_node, (*path, "<clé>"), raw)) if isinstance(key_node, yaml.ScalarNode) else None
+            raw.value_locs.pop((*path, "<clé>"), None)
+            key_loc = Location(PLAN_FILE, key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            if key is None:
+                raw.pending.append((path, key_loc, "une clé doit être un simple texte", "yaml.syntaxe"))
+                continue
+            if key in out:
+                first = raw.key_locs[(*path, key)]
+                message = f"clé « {key} » en double (première fois ligne {first.line})"
+                raw.pending.append((path, key_loc, message, "yaml.cle_double"))
+                continue
+            raw.key_locs[(*path, key)] = key_loc
+            out[key] = _plain(value_node, (*path, key), raw)
         return out
-    if isinstance(node, CommentedSeq):
-        out = []
-        for index, item in enumerate(node):
-            line, col = node.lc.item(index)
-            child = (*path, index)
-            raw.key_locs[child] = Location(PLAN_FILE, line + 1, col + 1)
-            out.append(_plain(item, child, raw, Location(PLAN_FILE, line + 1, col + 1)))
-        return out
-    if isinstance(node, bool):
-        return bool(node)
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, str):
-        return str(node)
-    if isinstance(node, dt.datetime):
-        return node  # a timestamp: refused later where a date is expected
-    return node
+    if isinstance(node, yaml.SequenceNode):
+        out_list = []
+        for index, item in enumerate(node.value):
+            raw.key_locs[(*path, index)] = Location(PLAN_FILE, item.start_mark.line + 1, item.start_mark.column + 1)
+            out_list.append(_plain(item, (*path, index), raw))
+        return out_list
+    try:
+        return _scalar(node)
+    except _TagError as exc:
+        raw.pending.append((path, _loc(node), f"étiquette YAML non admise : {exc}", "yaml.syntaxe"))
+        return None
 
 
 def _load_narratives(raw: RawPlan) -> None:

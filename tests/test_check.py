@@ -18,6 +18,7 @@ E, W = Severity.ERROR, Severity.WARNING
 CASES = {
     "yaml-syntaxe": ("plan.yaml", 3, E, "-", "yaml.syntaxe"),
     "plan-vide": ("plan.yaml", 1, E, "-", "plan.vide"),
+    "yaml-cle-double": ("plan.yaml", 26, E, "A1.1.1.1", "yaml.cle_double"),
     "octets-aleatoires": ("plan.yaml", 1, E, "-", "fichier.encodage"),
     "narratif-manquant": ("plan.yaml", 8, E, "-", "narratif.manquant"),
     "cle-inconnue": ("plan.yaml", 26, E, "A1.1.1.1", "cle.inconnue"),
@@ -167,3 +168,30 @@ def test_personal_data_is_found(text: str, rule: str) -> None:
 )
 def test_ordinary_text_is_not_personal_data(text: str) -> None:
     assert list(find_personal_data(text)) == []
+
+
+def _variant(tmp_path: Path, old: str, new: str) -> Path:
+    """The minimal plan with one line replaced, in tmp_path."""
+    for item in (PLANS / "minimal").rglob("*"):
+        target = tmp_path / item.relative_to(PLANS / "minimal")
+        if item.is_dir():
+            target.mkdir(exist_ok=True)
+        else:
+            target.write_bytes(item.read_bytes())
+    plan = tmp_path / "plan.yaml"
+    text = plan.read_text()
+    assert old in text
+    plan.write_text(text.replace(old, new, 1))
+    return tmp_path
+
+
+def test_yaml_is_read_as_yaml_1_2(tmp_path: Path) -> None:
+    # "no" is a string in YAML 1.2 (a boolean in 1.1): here a wrong statut, not a wrong type.
+    result = check(load(_variant(tmp_path, "statut: projet", "statut: no")))
+    assert [(d.rule, d.location.line) for d in result.diagnostics] == [("statut.inconnu", 4)]
+
+
+def test_python_tags_are_refused_not_constructed(tmp_path: Path) -> None:
+    folder = _variant(tmp_path, 'statut: projet', 'statut: !!python/object/apply:os.system ["true"]')
+    found = [(d.rule, d.location.line) for d in check(load(folder)).diagnostics]
+    assert ("yaml.syntaxe", 4) in found
