@@ -478,11 +478,17 @@ def _contact_key(text: str) -> str:
     return digits if "@" not in text and len(digits) >= 6 else text.strip().lower()
 
 
+_DIGIT_OR_AT = re.compile(r"[\d@]")
+_PRIVACY = re.compile("|".join(f"(?P<{rule.replace('.', '_')}>{pattern.pattern})" for rule, pattern in _PRIVACY_PATTERNS))
+
+
 def find_personal_data(text: str, allowed: set[str] = frozenset()) -> Iterator[tuple[int, str, str]]:
     """(line offset, rule, what was found) for each piece of personal data in ``text``."""
-    for rule, pattern in _PRIVACY_PATTERNS:
-        for match in pattern.finditer(text):
-            found = match.group(0).strip()
-            if _contact_key(found) in allowed:
-                continue
-            yield text.count("\n", 0, match.start()), rule, found
+    if not _DIGIT_OR_AT.search(text):  # every kind of personal data sought has a digit or an @
+        return
+    for match in _PRIVACY.finditer(text):
+        found = match.group(0).strip()
+        if _contact_key(found) in allowed:
+            continue
+        rule = match.lastgroup.replace("_", ".", 1)
+        yield text.count("\n", 0, match.start()), rule, found

@@ -27,7 +27,9 @@ LANGS = ("fr", "ar")
 Path_ = tuple  # a path into the raw data: keys and list indexes
 
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when the wheel has it
+# libyaml when the wheel has it. The base loader leaves every plain scalar untagged (str), so that the
+# YAML 1.2 core schema is applied here, and keeps explicit tags (!!python/...) visible, to be refused.
+_Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 _STD = "tag:yaml.org,2002:"
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -46,12 +48,8 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     value = node.value
     if node.style:  # quoted or block: always a string (plain is None, or "" from libyaml)
         return value
-    implicit = yaml.SafeLoader.resolve(yaml.SafeLoader, yaml.ScalarNode, value, (True, False))
-    if node.tag != implicit:  # an explicit tag
-        if node.tag == _STD + "str":
-            return value
-        if node.tag not in (_STD + "int", _STD + "float", _STD + "bool", _STD + "null", _STD + "timestamp"):
-            raise _TagError(node.tag)
+    if node.tag != _STD + "str" and not node.tag.startswith(_STD):
+        raise _TagError(node.tag)  # an explicit tag of another vocabulary: never constructed
     if _NULL.match(value):
         return None
     if value in _BOOL:
