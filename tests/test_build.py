@@ -219,3 +219,13 @@ def test_jobs_cover_every_edition_format_action_and_acteur() -> None:
     # (plan + 2 fiches + 2 bundles) x 2 languages + 1 bilingual, in each of the 2 formats
     assert len(all_jobs) == (2 * (1 + 2 + 2) + 1) * 2
     assert build_module.EDITIONS == ("fr", "ar", "bilingue")
+
+
+def test_diff_writes_the_table_as_docx_and_pdf_in_both_languages(tmp_path, capsys) -> None:
+    out = tmp_path / "modifications"
+    assert main(["diff", str(V1), str(V2), "-o", str(out)]) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [f"modifications-assafa-2025-09-01-depuis-2025-03-18-{lang}.{fmt}"
+                     for lang in ("ar", "fr") for fmt in ("docx", "pdf")]
+    text = squeeze(pdftotext(out / "modifications-assafa-2025-09-01-depuis-2025-03-18-fr.pdf"))
+    assert "Actionajoutée" in text and "A1.1.1.3" in text and "Actionsupprimée" in text
