@@ -114,14 +114,9 @@ def test_diagnostics_are_sorted_by_file_and_line(tmp_path: Path) -> None:
 
 
 def test_bom_is_accepted(tmp_path: Path) -> None:
-    for item in (PLANS / "minimal").rglob("*"):
-        target = tmp_path / item.relative_to(PLANS / "minimal")
-        if item.is_dir():
-            target.mkdir(exist_ok=True)
-        else:
-            target.write_bytes(item.read_bytes())
-    (tmp_path / "plan.yaml").write_bytes(b"\xef\xbb\xbf" + (PLANS / "minimal" / "plan.yaml").read_bytes())
-    assert check(load(tmp_path)).diagnostics == []
+    folder = _copy_minimal(tmp_path)
+    (folder / "plan.yaml").write_bytes(b"\xef\xbb\xbf" + (PLANS / "minimal" / "plan.yaml").read_bytes())
+    assert check(load(folder)).diagnostics == []
 
 
 @pytest.mark.parametrize(
@@ -170,15 +165,20 @@ def test_ordinary_text_is_not_personal_data(text: str) -> None:
     assert list(find_personal_data(text)) == []
 
 
-def _variant(tmp_path: Path, old: str, new: str) -> Path:
-    """The minimal plan with one line replaced, in tmp_path."""
+def _copy_minimal(tmp_path: Path) -> Path:
+    """A copy of the minimal plan in tmp_path."""
     for item in (PLANS / "minimal").rglob("*"):
         target = tmp_path / item.relative_to(PLANS / "minimal")
         if item.is_dir():
             target.mkdir(exist_ok=True)
         else:
             target.write_bytes(item.read_bytes())
-    plan = tmp_path / "plan.yaml"
+    return tmp_path
+
+
+def _variant(tmp_path: Path, old: str, new: str) -> Path:
+    """The minimal plan with one line replaced, in tmp_path."""
+    plan = _copy_minimal(tmp_path) / "plan.yaml"
     text = plan.read_text()
     assert old in text
     plan.write_text(text.replace(old, new, 1))
