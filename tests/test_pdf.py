@@ -302,3 +302,15 @@ def test_spaced_numbers_keep_their_order_in_arabic(rendered) -> None:
                 assert [x for _, x in groups] == sorted(x for _, x in groups)
                 return
     pytest.fail("the toll-free number of gouvernance.md is not in the Arabic edition")
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_fiche_alone_names_its_priority_and_objectives(plan, rendered, lang) -> None:
+    _, _, _, fpath = rendered[lang]
+    text = squeeze(pdftotext(fpath))
+    action = plan.actions[0]
+    prio, og, os_ = plan.priorites[0], plan.objectifs_generaux[0], plan.objectifs_specifiques[0]
+    assert action in os_.actions
+    for code in (action.code, prio.code, og.code, os_.code):
+        assert code in text
+    assert squeeze(os_.intitule[lang])[:20] in text

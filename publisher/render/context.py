@@ -53,12 +53,12 @@ class ActionView:
     echeance: str
     suivi: str
     fiche: dict[str, markdown.Document]
-    os_code: str = ""
-    os_intitule: str = ""
-    og_code: str = ""
-    og_intitule: str = ""
-    priorite_code: str = ""
-    priorite_intitule: str = ""
+    os_code: str
+    os_intitule: str
+    og_code: str
+    og_intitule: str
+    priorite_code: str
+    priorite_intitule: str
 
 
 @dataclass
@@ -168,8 +168,19 @@ def acteur_name(plan: Plan, key: str, lang: Lang, full: bool = False) -> str:
     return sigle or _tr(acteur.nom, lang)
 
 
-def action_view(plan: Plan, action: Action, lang: Lang) -> ActionView:
-    """One action formatted for ``lang``."""
+def _lineage(plan: Plan, action: Action) -> tuple:
+    """The priority, objectif général and objectif spécifique an action belongs to."""
+    for prio in plan.priorites:
+        for og in prio.objectifs_generaux:
+            for os_ in og.objectifs_specifiques:
+                if any(a.code == action.code for a in os_.actions):
+                    return prio, og, os_
+    raise KeyError(action.code)
+
+
+def action_view(plan: Plan, action: Action, lang: Lang, lineage: tuple | None = None) -> ActionView:
+    """One action formatted for ``lang``, with the priority and objectives it belongs to."""
+    prio, og, os_ = lineage or _lineage(plan, action)
     pilotes = []
     for pilote in action.pilotes:
         parts = [_tr(pilote.nom, lang)]
@@ -196,6 +207,12 @@ def action_view(plan: Plan, action: Action, lang: Lang) -> ActionView:
         echeance=format_echeance(action.echeance, lang),
         suivi=_tr(action.suivi, lang),
         fiche=fiche,
+        os_code=os_.code,
+        os_intitule=_tr(os_.intitule, lang),
+        og_code=og.code,
+        og_intitule=_tr(og.intitule, lang),
+        priorite_code=prio.code,
+        priorite_intitule=_tr(prio.intitule, lang),
     )
 
 
@@ -218,10 +235,7 @@ def edition(plan: Plan, lang: Lang) -> Edition:
             for os_ in og.objectifs_specifiques:
                 views = []
                 for action in os_.actions:
-                    view = action_view(plan, action, lang)
-                    view.os_code, view.os_intitule = os_.code, _tr(os_.intitule, lang)
-                    view.og_code, view.og_intitule = og.code, _tr(og.intitule, lang)
-                    view.priorite_code, view.priorite_intitule = prio.code, _tr(prio.intitule, lang)
+                    view = action_view(plan, action, lang, lineage=(prio, og, os_))
                     views.append(view)
                     actions.append(view)
                 oss.append(OSView(os_.code, _tr(os_.intitule, lang), views))
