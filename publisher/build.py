@@ -193,7 +193,7 @@ def parse_list(value: str | None, allowed: tuple[str, ...], what: str) -> tuple[
     names = tuple(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
     unknown = [n for n in names if n not in allowed]
     if unknown or not names:
-        raise UsageError(f"{what} inconnu(e) : {', '.join(unknown) or value} (attendu : {', '.join(allowed)})")
+        raise UsageError(f"{what} : {', '.join(unknown) or value} n'existe pas (attendu : {', '.join(allowed)})")
     return names
 
 

@@ -146,7 +146,7 @@ class _Checker:
         if reserved:
             return
         try:
-            plan = Plan.model_validate(data)
+            plan = Plan.model_validate(_without_nulls(data))
         except ValidationError as exc:
             self._pydantic(exc)
             return
@@ -377,6 +377,15 @@ class _Checker:
                              _PRIVACY_MESSAGES[rule].format(found), rule)
 
 
+def _without_nulls(node: Any) -> Any:
+    """The data without keys left empty (``pilotes:``): an empty key means the same as an absent one."""
+    if isinstance(node, dict):
+        return {k: _without_nulls(v) for k, v in node.items() if v is not None}
+    if isinstance(node, list):
+        return [_without_nulls(v) for v in node]
+    return node
+
+
 def _any_lang(text: Text | None) -> bool:
     return text is not None and (text.has(Lang.FR) or text.has(Lang.AR))
 
@@ -445,10 +454,10 @@ def starts_with_infinitive(title: str) -> bool:
 # --- personal data ----------------------------------------------------------------------------
 
 _PRIVACY_MESSAGES = {
-    "donnees.telephone": "numéro de téléphone « {} » : donnée personnelle interdite (déclarez un contact "
-                         "institutionnel dans contacts_institutionnels)",
-    "donnees.email": "adresse e-mail « {} » : donnée personnelle interdite (déclarez un contact institutionnel "
-                     "dans contacts_institutionnels)",
+    "donnees.telephone": "numéro de téléphone « {} » : donnée personnelle interdite, à retirer (une ligne "
+                         "institutionnelle, comme un numéro vert, se déclare dans contacts_institutionnels)",
+    "donnees.email": "adresse e-mail « {} » : donnée personnelle interdite, à retirer (une adresse de service "
+                     "se déclare dans contacts_institutionnels)",
     "donnees.cin": "numéro de carte d'identité (CIN) « {} » : donnée personnelle interdite",
     "donnees.dossier": "numéro de dossier « {} » : donnée personnelle interdite",
     "donnees.prenom_age": "prénom suivi d'un âge « {} » : un enfant ne doit jamais être identifiable",

@@ -120,7 +120,10 @@ def diff_command(old: Path, new: Path, out: Path | None) -> int:
     changes = diff.compare(before, after)
     rows = diff.table_rows(changes, Lang.FR)
     head = diff.header(Lang.FR)
-    click.echo(f"Tableau des modifications : version du {before.version} -> version du {after.version}")
+    click.echo(f"Tableau des modifications, de la version du {format_date(before.version, Lang.FR)} "
+               f"à la version du {format_date(after.version, Lang.FR)}")
+    if before.version == after.version:
+        click.echo("attention : les deux dossiers portent la même date de version")
     click.echo(" | ".join(head))
     for row in rows:
         click.echo(" | ".join(cell or "-" for cell in row))

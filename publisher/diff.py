@@ -11,19 +11,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .i18n import format_amount, format_echeance, label
+from .i18n import format_amount, format_date, format_echeance, label
 from .model import Action, Lang, Plan, Text
 
-ADDED, REMOVED, CHANGED, REWORDED = "ajoutee", "supprimee", "modifiee", "reformule"
+ADDED, REMOVED, CHANGED, REWORDED, PLAN = "ajoutee", "supprimee", "modifiee", "reformule", "plan"
 
 KIND_LABELS = {
     ADDED: ("Action ajoutée", "إجراء مضاف"),
     REMOVED: ("Action supprimée", "إجراء محذوف"),
     CHANGED: ("Action modifiée", "إجراء معدل"),
     REWORDED: ("Intitulé reformulé", "صياغة جديدة"),
+    PLAN: ("Plan modifié", "تعديل المخطط"),
 }
 
 FIELD_LABELS = {
+    "province": ("Province", "الإقليم"),
+    "territoire": ("Territoire", "نوع العمالة أو الإقليم"),
+    "periode": ("Période concernée", "الفترة المعنية"),
+    "statut": ("Statut", "الوضعية"),
+    "validation": ("Validation", "المصادقة"),
     "intitule": ("Intitulé", "العنوان"),
     "objectif_specifique": ("Objectif spécifique", "الهدف الخاص"),
     "rang": ("Rang", "الرتبة"),
@@ -107,7 +113,17 @@ _FORMATTERS: dict[str, Formatter] = {
     "budget": lambda plan, amount, lang: format_amount(amount, lang),
     "echeance": lambda plan, due, lang: format_echeance(due, lang),
     "rang": lambda plan, rang, lang: "" if rang is None else str(rang),
+    "periode": lambda plan, periode, lang: f"{periode.debut} - {periode.fin}",
+    "statut": lambda plan, statut, lang: label("projet", lang) if statut.value == "projet" else (
+        "مصادق عليه" if lang is Lang.AR else "Validé"
+    ),
+    "territoire": lambda plan, territoire, lang: label(territoire.value, lang),
+    "validation": lambda plan, validation, lang: (
+        "" if validation is None or validation.date is None else format_date(validation.date, lang)
+    ),
 }
+
+PLAN_FIELDS = ("province", "territoire", "periode", "statut", "validation")
 
 
 def _action_fields(plan: Plan, action: Action) -> dict[str, Any]:
@@ -135,7 +151,11 @@ def _action_fields(plan: Plan, action: Action) -> dict[str, Any]:
 
 def compare(old: Plan, new: Plan) -> list[Change]:
     """The tableau des modifications from ``old`` to ``new``, in the new plan's order."""
-    changes: list[Change] = []
+    changes: list[Change] = [
+        Change(PLAN, "-", name, getattr(old, name), getattr(new, name), old, new)
+        for name in PLAN_FIELDS
+        if getattr(old, name) != getattr(new, name)
+    ]
     old_nodes = {node.code: node for _, node in old.walk()}
     for _, node in new.walk():
         before = old_nodes.get(node.code)

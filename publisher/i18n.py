@@ -85,6 +85,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "semaine": ("semaine {week} de {year}", "الأسبوع {week} من سنة {year}"),
     "plan_total": ("Total du plan", "المجموع العام للمخطط"),
     "copie_signature": ("Copie pour signature", "نسخة للتوقيع"),
+    "fiches_action": ("Fiches action", "بطاقات الإجراءات"),
+    "entre_versions": ("Entre la {old} et la {new}", "بين {old} و{new}"),
 }
 
 VOLETS: dict[Volet, tuple[str, str]] = {
@@ -145,7 +147,7 @@ def territory(plan: Plan, lang: Lang) -> str:
     if lang is Lang.AR:
         return f"{kind} {name}"
     elided = name[:1].lower() in "aâàeéèêiîoôuûy"
-    return f"{kind} d’{name}" if elided else f"{kind} de {name}"
+    return f"{kind} d'{name}" if elided else f"{kind} de {name}"
 
 
 _DIGIT_GAP = re.compile(r"(?<=\d) (?=\d)")

@@ -19,7 +19,9 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "content"
 def new_plan(folder: Path | str) -> Path:
     """Create ``folder`` from the example plan; refuse a folder that already holds something."""
     folder = Path(folder)
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder} est un fichier : choisissez un nouveau dossier")
+    if folder.exists() and any(folder.iterdir()):
         raise UsageError(f"{folder} existe déjà et n'est pas vide : choisissez un nouveau dossier")
     if not (EXAMPLE / "plan.yaml").is_file():
         raise UsageError(f"plan d'exemple introuvable ({EXAMPLE})")

@@ -168,6 +168,8 @@ def test_diff_reports_exactly_the_changes() -> None:
         ("A1.1.1.2", "Action supprimée", "", "Former les enseignants au signalement (30\u202f000)", ""),
     ]
     assert compare(old, old) == []
+    draft = new.model_copy(update={"province": new.province.model_copy(update={"fr": "Tanger-Assilah"})})
+    assert table_rows(compare(new, draft), Lang.FR) == [("-", "Plan modifié", "Province", "Assafa", "Tanger-Assilah")]
     ar = table_rows(compare(old, new), Lang.AR)
     assert ar[2] == ("A1.1.1.1", "إجراء معدل", "الميزانية", "12.500,50", "20.000")
 

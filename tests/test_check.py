@@ -195,3 +195,14 @@ def test_python_tags_are_refused_not_constructed(tmp_path: Path) -> None:
     folder = _variant(tmp_path, 'statut: projet', 'statut: !!python/object/apply:os.system ["true"]')
     found = [(d.rule, d.location.line) for d in check(load(folder)).diagnostics]
     assert ("yaml.syntaxe", 4) in found
+
+
+def test_an_empty_key_is_an_absent_key(tmp_path: Path) -> None:
+    # "pilotes:" left empty reads as null: reported as an action without pilote, not as a wrong type.
+    folder = _variant(tmp_path, "                pilotes:\n", "                pilotes:\n                pilotes_old:\n")
+    text = (folder / "plan.yaml").read_text()
+    start = text.index("                pilotes_old:\n")
+    end = text.index("                partenaires:")
+    (folder / "plan.yaml").write_text(text[:start] + text[end:])
+    found = [(d.rule, d.code) for d in check(load(folder)).diagnostics]
+    assert found == [("pilote.requis", "A1.1.1.1")]

@@ -133,6 +133,14 @@ class Edition:
     previous_version: str = ""
 
     @property
+    def between_versions(self) -> str:
+        """"Entre la version du ... et la version du ..." for the tableau des modifications."""
+        if not self.previous_version:
+            return ""
+        old, new = (v[:1].lower() + v[1:] if self.lang is Lang.FR else v for v in (self.previous_version, self.version))
+        return label("entre_versions", self.lang, old=old, new=new)
+
+    @property
     def page_wording(self) -> list[str]:
         """"page {page} / {pages}" split around its two counters: the words between them, trimmed."""
         return [part.strip() for part in re.split(r"\{pages?\}", label("page_sur", self.lang))]
@@ -297,5 +305,5 @@ _LABEL_KEYS = (
     "fiche_public_vise", "fiche_objectifs", "fiche_responsable", "fiche_ressources", "fiche_modalites",
     "annexes", "historique", "modifications", "total", "dirhams", "signature", "canevas", "synthese",
     "par_priorite", "par_volet", "par_echeance", "volet", "nombre_actions", "validation", "date", "objet",
-    "qualite", "nom", "rang", "source", "code", "plan_total",
+    "qualite", "nom", "rang", "source", "code", "plan_total", "fiches_action",
 )
