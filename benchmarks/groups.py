@@ -1,0 +1,43 @@
+"""Where a build's time goes: each group of jobs rendered in one process, timed per kind of output.
+
+    python -m benchmarks.groups /tmp/plan-90      # a plan folder, e.g. from benchmarks.synth
+
+Prints, per group (format, edition or plan documents), the seconds spent on plan documents, the
+bilingual volume, fiches and bundles, rendered in the order and grouping the build uses.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from publisher.build import groups, jobs, renderer
+from publisher.check import load_checked
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Time every group of jobs of a plan, serially, in this process."""
+    args = argv if argv is not None else sys.argv[1:]
+    plan = load_checked(args[0]).plan
+    todo = [(job, "") for job in jobs(plan)]
+    total = 0.0
+    for group in groups(todo, len(plan.actions)):
+        first = group[0][0]
+        name = f"{first.fmt} {'plans' if first.kind == 'plan' else first.edition}"
+        times: dict[str, float] = {}
+        for job, _ in group:
+            started = time.perf_counter()
+            job.render(plan)
+            kind = "bilingual" if job.edition == "bilingue" else job.kind
+            times[kind] = times.get(kind, 0.0) + time.perf_counter() - started
+        release = getattr(renderer(first.fmt), "clear", None)
+        if release:
+            release()  # as the build does after each group
+        total += sum(times.values())
+        detail = ", ".join(f"{kind} {seconds:.1f} s" for kind, seconds in times.items())
+        print(f"{name:<14} {len(group):>4} outputs  {sum(times.values()):>7.1f} s  ({detail})", flush=True)
+    print(f"{'all':<14} {len(todo):>4} outputs  {total:>7.1f} s  (one process, no parallelism)")
+
+
+if __name__ == "__main__":
+    main()
