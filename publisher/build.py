@@ -245,9 +245,21 @@ def build(
 
     previous = read_manifest(out)
     old_outputs = previous.get("outputs", {}) if previous.get("engine") == __version__ else {}
+    todo, entries = _what_changed(plan, out, jobs(plan, editions, formats), old_outputs, report)
+    _publish(plan, out, todo, entries, workers, progress, report)
+    _remove_stale(plan, out, old_outputs, entries, report)
+    _write_manifest(plan, plan_dir, out, entries)
+    report.pages = sum(entries[job.target].get("pages", 0) for job, _ in todo)
+    report.bytes = sum(path.stat().st_size for path in report.written)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _what_changed(plan: Plan, out: Path, wanted: list[Job], old_outputs: dict, report: BuildReport):
+    """The jobs to render (with their fingerprints), and the manifest entries of the outputs kept."""
     prints = Fingerprints(plan)
     todo, entries = [], {}
-    for job in jobs(plan, editions, formats):
+    for job in wanted:
         key = prints.of(job)
         known = old_outputs.get(job.target, {})
         target = out / job.target
@@ -256,13 +268,17 @@ def build(
             report.unchanged.append(target)
         else:
             todo.append((job, key))
+    return todo, entries
 
+
+def _publish(plan, out, todo, entries, workers, progress, report) -> None:
+    """Render every job, stage each output beside its target, then rename them all into place."""
     staged: list[tuple[Path, Path]] = []
     try:
         for job, key, data in _render_all(plan, todo, workers, progress):
             staged.append((_stage(out / job.target, data), out / job.target))
-            pages = count_pages(data, job.fmt)
-            entries[job.target] = {"sha256": _sha256(data), "source": key, "bytes": len(data), "pages": pages}
+            entries[job.target] = {"sha256": _sha256(data), "source": key, "bytes": len(data),
+                                   "pages": count_pages(data, job.fmt)}
         for temp, target in staged:
             os.replace(temp, target)
             report.written.append(target)
@@ -270,6 +286,9 @@ def build(
         for temp, _ in staged:
             temp.unlink(missing_ok=True)
 
+
+def _remove_stale(plan: Plan, out: Path, old_outputs: dict, entries: dict, report: BuildReport) -> None:
+    """Keep the entries of outputs this build did not ask for; remove outputs of what no longer exists."""
     complete = {job.target for job in jobs(plan)}
     for target, entry in old_outputs.items():
         if target not in entries and target in complete:
@@ -277,6 +296,10 @@ def build(
         elif target not in complete and (out / target).is_file():
             (out / target).unlink()  # an output of an action or acteur that no longer exists
             report.removed.append(out / target)
+
+
+def _write_manifest(plan: Plan, plan_dir: Path, out: Path, entries: dict) -> None:
+    """``manifest.json``: every input's and output's SHA-256; rewritten only when it changes."""
     manifest = {
         "engine": __version__,
         "plan": {"province": plan.province.fr, "version": plan.version.isoformat(), "statut": plan.statut.value},
@@ -285,14 +308,10 @@ def build(
         "outputs": dict(sorted(entries.items())),
     }
     text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-    if (out / MANIFEST).is_file() is False or (out / MANIFEST).read_text(encoding="utf-8") != text:
+    path = out / MANIFEST
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
         out.mkdir(parents=True, exist_ok=True)
-        temp = _stage(out / MANIFEST, text.encode("utf-8"))
-        os.replace(temp, out / MANIFEST)
-    report.pages = sum(entries[j.target].get("pages", 0) for j, _ in todo)
-    report.bytes = sum(path.stat().st_size for path in report.written)
-    report.seconds = time.perf_counter() - started
-    return report
+        os.replace(_stage(path, text.encode("utf-8")), path)
 
 
 _WORKER_PLAN: Plan | None = None
