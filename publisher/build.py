@@ -258,17 +258,36 @@ def build(
 def _what_changed(plan: Plan, out: Path, wanted: list[Job], old_outputs: dict, report: BuildReport):
     """The jobs to render (with their fingerprints), and the manifest entries of the outputs kept."""
     prints = Fingerprints(plan)
+    manifest = out / MANIFEST
+    since = manifest.stat().st_mtime_ns if manifest.is_file() else -1
     todo, entries = [], {}
     for job in wanted:
         key = prints.of(job)
         known = old_outputs.get(job.target, {})
         target = out / job.target
-        if known.get("source") == key and target.is_file() and _sha256(target.read_bytes()) == known.get("sha256"):
+        if known.get("source") == key and _intact(target, known, since):
             entries[job.target] = known
             report.unchanged.append(target)
         else:
             todo.append((job, key))
     return todo, entries
+
+
+def _intact(target: Path, known: dict, manifest_time: int) -> bool:
+    """Whether an output is still the one the manifest describes.
+
+    Untouched since the manifest was written and of the same size, it is (as make trusts times);
+    otherwise its bytes are hashed, so that an output edited by hand is published again.
+    """
+    try:
+        stat = target.stat()
+    except OSError:
+        return False
+    if stat.st_size != known.get("bytes"):
+        return False
+    if stat.st_mtime_ns <= manifest_time:
+        return True
+    return _sha256(target.read_bytes()) == known.get("sha256")
 
 
 def _publish(plan, out, todo, entries, workers, progress, report) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class Severity(enum.Enum):
@@ -18,9 +19,11 @@ class Severity(enum.Enum):
     WARNING = "avertissement"
 
 
-@dataclass(frozen=True, order=True)
-class Location:
-    """A place in a plan folder: a file relative to the plan, 1-based line and column."""
+class Location(NamedTuple):
+    """A place in a plan folder: a file relative to the plan, 1-based line and column.
+
+    A named tuple: the loader makes one per value of plan.yaml, and tuples are cheap to make.
+    """
 
     file: str
     line: int = 0

@@ -231,3 +231,14 @@ def test_diff_writes_the_table_as_docx_and_pdf_in_both_languages(tmp_path, capsy
                      for lang in ("ar", "fr") for fmt in ("docx", "pdf")]
     text = squeeze(pdftotext(out / "modifications-assafa-2025-09-01-depuis-2025-03-18-fr.pdf"))
     assert "Actionajoutée" in text and "A1.1.1.3" in text and "Actionsupprimée" in text
+
+
+def test_an_output_edited_by_hand_is_published_again(built, tmp_path) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    fiche = out / "fr/annexes/fiche-A1.1.1.1-assafa-2025-03-18-fr.pdf"
+    original = fiche.read_bytes()
+    fiche.write_bytes(original[:-1] + b"X")  # same size, other bytes, newer than the manifest
+    report = build(V1, out, formats=("pdf",), workers=1)
+    assert report.written == [fiche]
+    assert fiche.read_bytes() == original
