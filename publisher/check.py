@@ -359,7 +359,7 @@ class _Checker:
 
     def _privacy(self, data: dict) -> None:
         allowed = {_contact_key(c) for c in data.get("contacts_institutionnels") or [] if isinstance(c, str)}
-        severity = WARNING if self.lenient else ERROR
+        severity = self.gap
         for path, text in _walk_strings(data, ()):
             if path[:1] == ("contacts_institutionnels",):
                 continue

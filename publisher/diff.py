@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .i18n import format_amount, format_date, format_echeance, label
+from .i18n import acteur_name, format_amount, format_date, format_echeance, label
 from .model import Action, Lang, Plan, Text
 
 ADDED, REMOVED, CHANGED, REWORDED, PLAN = "ajoutee", "supprimee", "modifiee", "reformule", "plan"
@@ -88,19 +88,12 @@ def _text(plan: Plan, value: Any, lang: Lang) -> str:
     return str(value)
 
 
-def _acteur_name(plan: Plan, key: str, lang: Lang) -> str:
-    acteur = plan.acteurs.get(key)
-    if acteur is None:
-        return key
-    return acteur.sigle[lang] if acteur.sigle and acteur.sigle[lang] else acteur.nom[lang]
-
-
 def _pilotes(plan: Plan, pilotes: list, lang: Lang) -> str:
     sep = "، " if lang is Lang.AR else " ; "
     names = []
     for p in pilotes:
         name = p.nom[lang] if p.nom else ""
-        where = _acteur_name(plan, p.acteur, lang) if p.acteur else ""
+        where = acteur_name(plan, p.acteur, lang) if p.acteur else ""
         names.append(f"{name} ({where})" if name and where else name or where)
     return sep.join(names)
 
@@ -108,7 +101,7 @@ def _pilotes(plan: Plan, pilotes: list, lang: Lang) -> str:
 _FORMATTERS: dict[str, Formatter] = {
     "pilotes": _pilotes,
     "partenaires": lambda plan, keys, lang: ("، " if lang is Lang.AR else ", ").join(
-        _acteur_name(plan, k, lang) for k in keys
+        acteur_name(plan, k, lang) for k in keys
     ),
     "budget": lambda plan, amount, lang: format_amount(amount, lang),
     "echeance": lambda plan, due, lang: format_echeance(due, lang),

@@ -160,3 +160,15 @@ def keep_digit_groups(text: str) -> str:
     stay in their order inside Arabic text; with an ordinary space they read backwards.
     """
     return _DIGIT_GAP.sub("\u00a0", text) if text else text
+
+
+def acteur_name(plan: Plan, key: str, lang: Lang, full: bool = False) -> str:
+    """An acteur as printed: its sigle in tables, its full name (and sigle) when ``full``."""
+    acteur = plan.acteurs.get(key)
+    if acteur is None:
+        return key
+    name = keep_digit_groups(acteur.nom[lang])
+    sigle = acteur.sigle[lang] if acteur.sigle is not None else ""
+    if full:
+        return f"{name} ({sigle})" if sigle else name
+    return sigle or name

@@ -14,7 +14,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .. import diff, markdown
-from ..i18n import format_amount, format_date, format_echeance, keep_digit_groups, label, territory, volet_label
+from ..i18n import (
+    acteur_name,
+    format_amount,
+    format_date,
+    format_echeance,
+    keep_digit_groups,
+    label,
+    territory,
+    volet_label,
+)
 from ..model import Action, Lang, Plan, Statut, Text
 
 
@@ -163,17 +172,6 @@ def _tr(text: Text | None, lang: Lang) -> str:
 
 def _texts(items: list[Text], lang: Lang) -> list[str]:
     return [_tr(t, lang) for t in items if t[lang]]
-
-
-def acteur_name(plan: Plan, key: str, lang: Lang, full: bool = False) -> str:
-    """An acteur as printed: its sigle in tables, its full name (and sigle) when ``full``."""
-    acteur = plan.acteurs.get(key)
-    if acteur is None:
-        return key
-    sigle = acteur.sigle[lang] if acteur.sigle is not None else ""
-    if full:
-        return f"{_tr(acteur.nom, lang)} ({sigle})" if sigle else _tr(acteur.nom, lang)
-    return sigle or _tr(acteur.nom, lang)
 
 
 def _lineage(plan: Plan, action: Action) -> tuple:

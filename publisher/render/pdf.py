@@ -24,7 +24,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from .. import fonts
 from ..errors import RenderError
-from ..markdown import Block, Heading, Image, ListBlock, Paragraph, Span, Table
+from ..markdown import Block, Heading, Image, ListBlock, Paragraph, Table
 from ..model import Action, Lang, Plan
 from . import context
 
