@@ -12,6 +12,7 @@ previous output exactly as it was. Only this module writes outputs.
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import hashlib
 import importlib
@@ -20,9 +21,10 @@ import json
 import multiprocessing
 import os
 import re
-import tempfile
+import signal
 import time
-from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -30,14 +32,14 @@ from typing import Callable, Iterable
 
 from . import __version__
 from .check import CheckResult, load_checked
-from .errors import UsageError
+from .errors import EnvironmentFailure, UsageError
 from .model import Lang, Plan
+from .output import MANIFEST, Manifest, OutputFolder, printable, sha256_file
 from .render import context
 
 FORMATS = ("docx", "pdf")
 EDITIONS = ("fr", "ar", "bilingue")
 RENDERERS = {"pdf": "publisher.render.pdf:PdfRenderer", "docx": "publisher.render.docx:DocxRenderer"}
-MANIFEST = "manifest.json"
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE.parent / "templates"
 
@@ -147,17 +149,24 @@ class Fingerprints:
         self.plan = plan
         dump = plan.model_dump_json()
         extra = _json([[s.key, s.fr, s.ar] for s in plan.sections])
-        assets = _json({k: _sha256(v) for k, v in sorted(plan.assets.items())})
+        images = {k: _sha256(v) for k, v in sorted(plan.assets.items())}  # the bytes of every image printed
         previous = plan.previous.model_dump_json() if plan.previous else ""
-        self.whole = _sha256(f"{dump}{extra}{assets}{previous}".encode())
+        self.whole = _sha256(f"{dump}{extra}{_json(images)}{previous}".encode())
         self.headers, self.actions = {}, {}
+        logos = [images.get(logo) for logo in plan.logos]
         for lang in Lang:
             e = context.edition(plan, lang)
             self.headers[lang] = _sha256(
-                _json([e.title, e.territory, e.periode, e.version, e.draft, e.statut, e.royaume, e.labels]).encode()
+                _json([e.title, e.territory, e.periode, e.version, e.draft, e.statut, e.royaume, e.labels, logos])
+                .encode()
             )
-            # repr of the view dataclasses: deterministic, and much faster than asdict + JSON
-            self.actions[lang] = {view.code: _sha256(repr(view).encode()) for view in e.actions}
+            # repr of the view dataclasses: deterministic, and much faster than asdict + JSON; the bytes
+            # of the images a fiche shows, since an image replaced under the same name prints anew
+            self.actions[lang] = {
+                view.code: _sha256((repr(view) + _json([images.get(src) for doc in view.fiche.values()
+                                                        for _, src in doc.images])).encode())
+                for view in e.actions
+            }
 
     def of(self, job: Job) -> str:
         """The fingerprint of a job's output."""
@@ -180,6 +189,7 @@ class BuildReport:
     written: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     pages: int = 0
     bytes: int = 0
     seconds: float = 0.0
@@ -206,21 +216,23 @@ def count_pages(data: bytes, fmt: str) -> int:
     return len(PdfReader(io.BytesIO(data)).pages)
 
 
-def read_manifest(out: Path) -> dict:
-    """The previous build's manifest, or an empty one."""
-    try:
-        return json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+def input_files(plan_dir: Path, plan: Plan) -> list[str]:
+    """The files of the plan folder that the plan uses: plan.yaml, its narrative files, its images."""
+    used = ["plan.yaml"]
+    for section in plan.sections:
+        used += [f"{lang.value}/{section.key}.md" for lang in Lang if section[lang]]
+    return used + sorted(plan.assets)
 
 
-def input_hashes(plan_dir: Path) -> dict[str, str]:
-    """The SHA-256 of every file of the plan folder."""
+def input_hashes(plan_dir: Path, plan: Plan) -> dict[str, str]:
+    """The SHA-256 of every file the plan uses (never of anything else in its folder), read in chunks."""
     hashes = {}
-    for path in sorted(plan_dir.rglob("*")):
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(plan_dir).parts):
-            hashes[path.relative_to(plan_dir).as_posix()] = _sha256(path.read_bytes())
-    return hashes
+    for relative in input_files(plan_dir, plan):
+        if relative in plan.assets:  # the very bytes the editions print
+            hashes[relative] = _sha256(plan.assets[relative])
+        else:
+            hashes[relative] = sha256_file(plan_dir / relative)
+    return dict(sorted(hashes.items()))
 
 
 def build(
@@ -233,7 +245,7 @@ def build(
     workers: int | None = None,
     progress: Progress | None = None,
 ) -> BuildReport:
-    """Check the plan, render what changed, then move every new output into ``out`` at once."""
+    """Check the plan, render what changed, then commit every new output into ``out`` at once."""
     started = time.perf_counter()
     plan_dir = Path(plan_dir)
     result = load_checked(plan_dir, strict=strict)
@@ -242,15 +254,32 @@ def build(
         plan = plan.model_copy(update={"previous": load_checked(since).plan})
     out = Path(out) if out else Path("build") / plan_dir.resolve().name
     report = BuildReport(out=out, check=result)
+    stem = context.plan_stem(plan)
 
-    previous = read_manifest(out)
-    old_outputs = previous.get("outputs", {}) if previous.get("engine") == __version__ else {}
-    todo, entries = _what_changed(plan, out, jobs(plan, editions, formats), old_outputs, report)
-    _publish(plan, out, todo, entries, workers, progress, report)
-    _remove_stale(plan, out, old_outputs, entries, report)
-    _write_manifest(plan, plan_dir, out, entries)
+    with OutputFolder(out) as folder:
+        manifest = Manifest.read(out)
+        old_outputs = manifest.outputs(stem)
+        todo, entries = _what_changed(plan, out, jobs(plan, editions, formats), old_outputs, report)
+        written = []
+        for job, key, data in _render_all(plan, todo, workers, progress):
+            folder.stage(job.target, data)
+            entries[job.target] = {"sha256": _sha256(data), "source": key, "bytes": len(data),
+                                   "pages": count_pages(data, job.fmt)}
+            written.append(out / job.target)
+        _remove_stale(plan, folder, stem, old_outputs, entries, report)
+        section = {
+            "engine": __version__,
+            "plan": {"province": plan.province.fr, "version": plan.version.isoformat(),
+                     "statut": plan.statut.value},
+            "since": plan.previous.version.isoformat() if plan.previous else None,
+            "inputs": input_hashes(plan_dir, plan),
+            "outputs": dict(sorted(entries.items())),
+        }
+        folder.commit(manifest.with_section(stem, section))
+    report.written = written
+    report.warnings[:0] = manifest.warnings
     report.pages = sum(entries[job.target].get("pages", 0) for job, _ in todo)
-    report.bytes = sum(path.stat().st_size for path in report.written)
+    report.bytes = sum(entries[job.target]["bytes"] for job, _ in todo)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -281,64 +310,83 @@ def _intact(target: Path, known: dict, manifest_time: int) -> bool:
     """
     try:
         stat = target.stat()
+        if stat.st_size != known.get("bytes"):
+            return False
+        if stat.st_mtime_ns <= manifest_time:
+            return True
+        return sha256_file(target) == known.get("sha256")
     except OSError:
         return False
-    if stat.st_size != known.get("bytes"):
-        return False
-    if stat.st_mtime_ns <= manifest_time:
-        return True
-    return _sha256(target.read_bytes()) == known.get("sha256")
 
 
-def _publish(plan, out, todo, entries, workers, progress, report) -> None:
-    """Render every job, stage each output beside its target, then rename them all into place."""
-    staged: list[tuple[Path, Path]] = []
-    try:
-        for job, key, data in _render_all(plan, todo, workers, progress):
-            staged.append((_stage(out / job.target, data), out / job.target))
-            entries[job.target] = {"sha256": _sha256(data), "source": key, "bytes": len(data),
-                                   "pages": count_pages(data, job.fmt)}
-        for temp, target in staged:
-            os.replace(temp, target)
-            report.written.append(target)
-    finally:
-        for temp, _ in staged:
-            temp.unlink(missing_ok=True)
+def _remove_stale(plan: Plan, folder: OutputFolder, stem: str, old_outputs: dict, entries: dict,
+                  report: BuildReport) -> None:
+    """Keep the entries of outputs this build did not ask for; remove the outputs of what no longer exists.
 
-
-def _remove_stale(plan: Plan, out: Path, old_outputs: dict, entries: dict, report: BuildReport) -> None:
-    """Keep the entries of outputs this build did not ask for; remove outputs of what no longer exists."""
+    Only a file of this publication, named as this engine names it and still holding the bytes the
+    manifest records, is removed; another is left where it is, with a warning, and forgotten.
+    """
     complete = {job.target for job in jobs(plan)}
     for target, entry in old_outputs.items():
-        if target not in entries and target in complete:
+        if target in entries:
+            continue
+        if target in complete:
             entries[target] = entry  # outside this build's --edition/--format: kept as it was
-        elif target not in complete and (out / target).is_file():
-            (out / target).unlink()  # an output of an action or acteur that no longer exists
-            report.removed.append(out / target)
+            continue
+        path = folder.removable(target, entry, stem)
+        if path is not None:
+            folder.remove(path)
+            report.removed.append(path)
+        elif not _plain_relative(target) or os.path.lexists(folder.out / target):
+            report.warnings.append(f"{MANIFEST} : « {printable(target)} » n'est plus produit mais n'est pas retiré "
+                                   f"(modifié depuis la publication, ou pas un fichier de cette publication)")
 
 
-def _write_manifest(plan: Plan, plan_dir: Path, out: Path, entries: dict) -> None:
-    """``manifest.json``: every input's and output's SHA-256; rewritten only when it changes."""
-    manifest = {
-        "engine": __version__,
-        "plan": {"province": plan.province.fr, "version": plan.version.isoformat(), "statut": plan.statut.value},
-        "since": plan.previous.version.isoformat() if plan.previous else None,
-        "inputs": input_hashes(plan_dir),
-        "outputs": dict(sorted(entries.items())),
-    }
-    text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
-    path = out / MANIFEST
-    if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        out.mkdir(parents=True, exist_ok=True)
-        os.replace(_stage(path, text.encode("utf-8")), path)
+def _plain_relative(target: str) -> bool:
+    return not Path(target).is_absolute() and ".." not in Path(target).parts
+
+
+def remove_publication(out: Path | str, stem: str) -> BuildReport:
+    """Remove, on purpose, one publication (a province at one version) from an output folder.
+
+    Only its files still holding the bytes the manifest records are removed; its manifest section goes.
+    """
+    out = Path(out)
+    if not (out / MANIFEST).is_file():
+        raise UsageError(f"{out} : pas de {MANIFEST}, ce n'est pas un dossier de publication")
+    report = BuildReport(out=out)
+    with OutputFolder(out) as folder:
+        manifest = Manifest.read(out)
+        if stem not in manifest.publications:
+            known = ", ".join(sorted(manifest.publications)) or "aucune"
+            raise UsageError(f"{stem} : publication absente de {out / MANIFEST} (publications : {known})")
+        for target, entry in manifest.outputs(stem).items():
+            path = folder.removable(target, entry, stem)
+            if path is not None:
+                folder.remove(path)
+                report.removed.append(path)
+            elif _plain_relative(target) and os.path.lexists(out / target):
+                report.warnings.append(f"« {printable(target)} » laissé en place : modifié depuis sa publication")
+        folder.commit(manifest.with_section(stem, None))
+    report.warnings[:0] = manifest.warnings
+    return report
 
 
 _WORKER_PLAN: Plan | None = None
 
 
-def _init_worker(plan: Plan) -> None:
+def _init_worker(plan: Plan, parent: int) -> None:
+    """A rendering process: it leaves Ctrl-C to its parent, and dies with it."""
     global _WORKER_PLAN
     _WORKER_PLAN = plan
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent reports an interruption, once
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:  # Linux: the kernel kills this process when the parent dies, even by kill -9
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - another system: the pool's own watch remains
+        pass
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
 
 
 def _render_group(group: list[Job], plan: Plan | None = None) -> list[bytes]:
@@ -399,12 +447,12 @@ def _render_all(plan: Plan, todo: list[tuple[Job, str]], workers: int | None, pr
         return
     # Fork: workers inherit the loaded modules; the plan is sent once to each worker.
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_init_worker, initargs=(plan,))
+                               initializer=_init_worker, initargs=(plan, os.getpid()))
     try:
         futures = {pool.submit(_render_group, [job for job, _ in batch]): batch for batch in batches}
         pending = set(futures)
         while pending:
-            finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 batch = futures[future]
                 for (job, key), data in zip(batch, future.result()):  # a renderer's error stops here
@@ -412,36 +460,27 @@ def _render_all(plan: Plan, todo: list[tuple[Job, str]], workers: int | None, pr
                     if progress:
                         progress(done, total, job.target)
                     yield job, key, data
+    except BrokenProcessPool:
+        raise EnvironmentFailure("un processus de rendu s'est arrêté brutalement (mémoire épuisée ou signal) : "
+                                 "rien n'a été publié") from None
+    except BaseException:
+        # An error, Ctrl-C or an abandoned build: the workers stop now, not after their current group.
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _stage(target: Path, data: bytes) -> Path:
-    """Write ``data`` beside ``target`` under a temporary name; the caller renames it into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(name, 0o644)  # mkstemp makes it private; an output is an ordinary file
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
-    return Path(name)
 
 
 def write_changes(plan: Plan, out: Path | str, formats: Iterable[str] = FORMATS) -> list[Path]:
     """The tableau des modifications of ``plan`` against ``plan.previous``, alone, in each language and format."""
     out = Path(out)
-    staged = []
-    try:
+    written = []
+    with OutputFolder(out) as folder:
         for lang in Lang:
             for fmt in formats:
                 name = f"modifications-{_stem(plan)}-depuis-{plan.previous.version.isoformat()}-{lang.value}.{fmt}"
-                staged.append((_stage(out / name, renderer(fmt).changes(plan, lang)), out / name))
-        for temp, target in staged:
-            os.replace(temp, target)
-    finally:
-        for temp, _ in staged:
-            temp.unlink(missing_ok=True)
-    return [target for _, target in staged]
+                folder.stage(name, renderer(fmt).changes(plan, lang))
+                written.append(out / name)
+        folder.commit(None)
+    return written

@@ -1,31 +1,48 @@
 """The command line: parses arguments, calls the pipeline, maps errors to exit codes.
 
 Exit codes (shared/publication.md): 0 clean or warnings only, 1 errors (or warnings with
-``--strict``), 2 an invocation that cannot be used. Tests call :func:`main` in-process with argv.
+``--strict``), 2 an invocation that cannot be used, 3 the machine failed (output folder not
+writable or full, manifest unreadable, a rendering process died), 130 interrupted (Ctrl-C or
+SIGTERM). Tests call :func:`main` in-process with argv.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 
 import click
 
 from . import __version__, diff
-from .build import EDITIONS, FORMATS, build, parse_list, write_changes
+from .build import EDITIONS, FORMATS, build, parse_list, remove_publication, write_changes
 from .check import CheckResult, check, load_checked
-from .errors import PlanError, PublisherError, UsageError
+from .errors import EnvironmentFailure, PlanError, PublisherError, UsageError
 from .i18n import format_amount, format_date, territory
 from .load import load
 from .model import Lang
 from .scaffold import new_plan
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_ENVIRONMENT, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 def _print_diagnostics(diagnostics) -> None:
     for diag in diagnostics:
         click.echo(str(diag))
+
+
+def _print_warnings(warnings) -> None:
+    for warning in warnings:
+        click.echo(f"publisher : attention : {warning}", err=True)
+
+
+def parse_workers(value: str | None) -> int | None:
+    """``-j 4`` -> 4; a value that is not a whole number >= 1 is a usage error."""
+    if value is None:
+        return None
+    if not value.strip().isdigit() or int(value) < 1:
+        raise UsageError(f"-j : « {value} » n'est pas un nombre de processus (un nombre entier >= 1)")
+    return int(value)
 
 
 def _summary(result: CheckResult) -> str:
@@ -77,7 +94,7 @@ def check_command(plan: Path, strict: bool) -> int:
 @click.option("--depuis", "since", type=click.Path(path_type=Path),
               help="Version précédente du plan : ajoute le tableau des modifications.")
 @click.option("--strict", is_flag=True, help="Les avertissements comptent comme des erreurs.")
-@click.option("-j", "--jobs", "workers", type=click.IntRange(min=1), help="Processus en parallèle (défaut : un par cœur).")
+@click.option("-j", "--jobs", "workers", help="Processus en parallèle (défaut : un par cœur).")
 def build_command(plan, out, editions, formats, since, strict, workers) -> int:
     """Vérifie le plan puis publie ses éditions (DOCX, PDF), les fiches action et les dossiers par acteur."""
     if since is not None and not Path(since).is_dir():
@@ -87,7 +104,7 @@ def build_command(plan, out, editions, formats, since, strict, workers) -> int:
         formats=parse_list(formats, FORMATS, "format"),
         strict=strict,
         since=since,
-        workers=workers,
+        workers=parse_workers(workers),
     )
     if sys.stderr.isatty():
         from rich.console import Console
@@ -101,6 +118,7 @@ def build_command(plan, out, editions, formats, since, strict, workers) -> int:
     else:
         report = build(plan, out, **options)
     _print_diagnostics(report.check.diagnostics)
+    _print_warnings(report.warnings)
     click.echo(
         f"{len(report.written)} fichier(s) écrit(s), {len(report.unchanged)} inchangé(s)"
         + (f", {len(report.removed)} retiré(s)" if report.removed else "")
@@ -144,18 +162,60 @@ def new_command(folder: Path) -> int:
     return EXIT_OK
 
 
+@cli.command("remove")
+@click.argument("out", type=click.Path(path_type=Path))
+@click.argument("publication")
+def remove_command(out: Path, publication: str) -> int:
+    """Retire d'un dossier de sortie une publication ancienne (province-version, ex. assafa-2025-03-18)."""
+    report = remove_publication(out, publication)
+    _print_warnings(report.warnings)
+    click.echo(f"{len(report.removed)} fichier(s) retiré(s) de {out} ; la publication {publication} n'est plus "
+               f"dans le manifeste")
+    return EXIT_OK
+
+
+def _usage_message(exc: click.UsageError) -> str:
+    """Click's usage errors, in French."""
+    if isinstance(exc, click.NoSuchOption):
+        return f"option inconnue : {exc.option_name}"
+    if type(exc).__name__ == "NoSuchCommand" or exc.message.startswith("No such command"):
+        name = getattr(exc, "command_name", exc.message.split("'")[1] if "'" in exc.message else "")
+        return f"commande inconnue : {name} (commandes : {', '.join(sorted(cli.commands))})"
+    if isinstance(exc, click.MissingParameter):
+        name = exc.param.human_readable_name if exc.param else "?"
+        return f"argument manquant : {name}"
+    if isinstance(exc, click.BadOptionUsage):
+        return f"l'option {exc.option_name} attend une valeur"
+    if isinstance(exc, click.BadParameter):
+        name = exc.param.get_error_hint(exc.ctx) if exc.param else "?"
+        return f"valeur invalide pour {name}"
+    return "utilisation invalide (publisher --help pour l'aide)"
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line with ``argv``; return the exit code instead of exiting."""
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM cleans up as Ctrl-C does
     try:
         code = cli.main(args=argv, prog_name="publisher", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return exc.exit_code
-    except click.ClickException as exc:
+    except click.exceptions.NoArgsIsHelpError as exc:
         exc.show()
+        return EXIT_USAGE
+    except click.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx else "publisher"
+        click.echo(f"publisher : {_usage_message(exc)} ; voir « {command} --help »", err=True)
+        return EXIT_USAGE
+    except click.ClickException as exc:
+        click.echo(f"publisher : {exc.format_message()}", err=True)
         return EXIT_USAGE
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("publisher : interrompu ; les publications précédentes sont intactes", err=True)
-        return 130
+        return EXIT_INTERRUPTED
     except UsageError as exc:
         click.echo(f"publisher : {exc}", err=True)
         return EXIT_USAGE
@@ -163,9 +223,14 @@ def main(argv: list[str] | None = None) -> int:
         _print_diagnostics(exc.diagnostics)
         click.echo(f"publisher : {exc}", err=True)
         return EXIT_ERRORS
+    except EnvironmentFailure as exc:
+        click.echo(f"publisher : {exc}", err=True)
+        return EXIT_ENVIRONMENT
     except PublisherError as exc:
         click.echo(f"publisher : {exc}", err=True)
         return EXIT_ERRORS
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     return code if isinstance(code, int) else EXIT_OK
 
 

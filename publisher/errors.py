@@ -74,3 +74,8 @@ class PlanError(PublisherError):
 
 class RenderError(PublisherError):
     """A renderer could not produce an output (a missing font, a refused resource, ...)."""
+
+
+class EnvironmentFailure(PublisherError):
+    """The machine failed, not the plan: the output folder cannot be written (read-only, full, a file),
+    its manifest is unreadable, a rendering process died, another build holds it. Nothing was published."""

@@ -49,7 +49,7 @@ def test_every_output_is_written_with_its_name(built) -> None:
 
 
 def test_manifest_lists_every_input_and_output(built) -> None:
-    manifest = json.loads((built / "manifest.json").read_text())
+    manifest = json.loads((built / "manifest.json").read_text())["publications"]["assafa-2025-03-18"]
     assert manifest["plan"]["version"] == "2025-03-18"
     assert set(manifest["inputs"]) == {"plan.yaml", "fr/contexte.md", "ar/contexte.md"}
     for target, entry in manifest["outputs"].items():
@@ -192,14 +192,15 @@ def test_build_since_puts_the_table_after_the_history(tmp_path) -> None:
         assert "A1.1.1.3" in table and "A1.1.1.2" in table and "OS1.1.1" in table
 
 
-def test_removed_action_outputs_are_removed(built, tmp_path) -> None:
+def test_a_new_version_keeps_every_file_of_the_previous_one(built, tmp_path) -> None:
     out = tmp_path / "out"
     shutil.copytree(built, out)
     report = build(V2, out, formats=("pdf",), workers=2)
     names = {p.name for p in out.rglob("*.pdf")}
-    assert not any("A1.1.1.2" in name for name in names)
-    assert any("A1.1.1.3" in name for name in names)
-    assert any("A1.1.1.2" in p.name for p in report.removed)
+    assert report.removed == []
+    assert "fiche-A1.1.1.2-assafa-2025-03-18-fr.pdf" in names  # the signed version stays in the archive
+    assert "fiche-A1.1.1.3-assafa-2025-09-01-fr.pdf" in names
+    assert not any("A1.1.1.2-assafa-2025-09-01" in name for name in names)
 
 
 def test_new_plan_from_the_example(tmp_path, capsys) -> None:
