@@ -15,10 +15,13 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from publisher import output
 from publisher.build import build
 from publisher.cli import main
+from publisher.errors import EnvironmentFailure
 from publisher.render.docx import DocxRenderer
 
 from .conftest import PLANS
@@ -359,3 +362,65 @@ def test_usage_errors_are_french_and_one_line(argv, expected, capsys) -> None:
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert expected in err and len(err.splitlines()) == 1
+
+
+# --- any manifest: never a traceback, never a removal outside the publication -----------------------
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=20,
+)
+_targets = st.one_of(
+    st.text(max_size=60),
+    st.sampled_from(["../victim.txt", "/etc/passwd", "fr/../../victim.txt", "fr/annexes/../../victim.txt",
+                     f"fr/plan-{STEM}-fr.docx", f"fr/annexes/fiche-A1.1.1.1-{STEM}-fr.docx",
+                     "fr/plan-tiznit-2025-03-18-fr.docx", f"fr/annexes/fiche-Z-{STEM}-fr.docx"]),
+)
+_entries = st.one_of(_json_values, st.fixed_dictionaries({
+    "sha256": st.sampled_from(["0" * 64, "zz", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"]),
+    "bytes": st.integers(-2, 10**6), "source": st.text(max_size=5), "pages": st.integers(0, 3)}))
+_manifests = st.one_of(
+    _json_values,
+    st.fixed_dictionaries({"format": st.sampled_from([1, 2, "2"]), "publications": st.dictionaries(
+        st.sampled_from([STEM, "tiznit-2025-03-18", "x"]),
+        st.one_of(_json_values, st.fixed_dictionaries({"outputs": st.dictionaries(_targets, _entries, max_size=6)})),
+        max_size=3)}),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=_manifests)
+def test_any_manifest_is_read_or_refused_and_never_names_a_file_outside(data, tmp_path) -> None:
+    out = tmp_path / "out"
+    (out / "fr" / "annexes").mkdir(parents=True, exist_ok=True)
+    for name in ("../victim.txt", f"fr/plan-{STEM}-fr.docx", "fr/plan-tiznit-2025-03-18-fr.docx"):
+        (out / name).write_bytes(b"")  # empty: the sha256 of b"" is among the entries drawn
+    (out / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+    try:
+        manifest = output.Manifest.read(out)
+    except EnvironmentFailure as exc:
+        assert "\n" not in str(exc)
+        return
+    with output.OutputFolder(out) as folder:
+        for target, entry in manifest.outputs(STEM).items():
+            path = folder.removable(target, entry, STEM)
+            if path is not None:
+                assert path.resolve().parent.is_relative_to(out.resolve()) and STEM in path.name
+    assert all("\n" not in warning for warning in manifest.warnings)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=_manifests)
+def test_a_build_over_any_manifest_ends_in_a_publication_or_one_line(data, built_docx, tmp_path_factory) -> None:
+    out = tmp_path_factory.mktemp("any") / "out"
+    shutil.copytree(built_docx, out)
+    victim = out.parent / "victim.txt"
+    victim.write_bytes(b"")
+    (out / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+    try:
+        build(MINIMAL, out, formats=("docx",), editions=("fr",), workers=1)
+    except EnvironmentFailure:
+        pass
+    assert victim.exists()
+    assert not list(out.rglob(f"{output.TEMP_PREFIX}*"))
