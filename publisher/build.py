@@ -5,9 +5,11 @@ fingerprint: a hash of exactly what it prints (its formatted content), of the te
 engine. An output whose fingerprint and bytes match ``manifest.json`` is not rendered again, so a
 build with nothing changed writes nothing, and a build after one action changed renders only that
 action's fiches, its acteurs' bundles and the plan documents. Jobs render in parallel across the
-cores; each result is staged beside its target, and only when every job succeeded are the staged
-files renamed into place: a build that fails (bad content, a renderer error, Ctrl-C) leaves every
-previous output exactly as it was. Only this module writes outputs.
+cores (workers ignore Ctrl-C, which the parent reports once, and die with their parent); each
+result is handed to :class:`publisher.output.OutputFolder`, which stages it and commits every output
+with the manifest only when every job succeeded: a build that fails (bad content, a renderer error, a
+full disk, Ctrl-C) leaves every previous output exactly as it was. Only this module and
+:mod:`publisher.output` write outputs.
 """
 
 from __future__ import annotations
@@ -216,7 +218,7 @@ def count_pages(data: bytes, fmt: str) -> int:
     return len(PdfReader(io.BytesIO(data)).pages)
 
 
-def input_files(plan_dir: Path, plan: Plan) -> list[str]:
+def input_files(plan: Plan) -> list[str]:
     """The files of the plan folder that the plan uses: plan.yaml, its narrative files, its images."""
     used = ["plan.yaml"]
     for section in plan.sections:
@@ -227,7 +229,7 @@ def input_files(plan_dir: Path, plan: Plan) -> list[str]:
 def input_hashes(plan_dir: Path, plan: Plan) -> dict[str, str]:
     """The SHA-256 of every file the plan uses (never of anything else in its folder), read in chunks."""
     hashes = {}
-    for relative in input_files(plan_dir, plan):
+    for relative in input_files(plan):
         if relative in plan.assets:  # the very bytes the editions print
             hashes[relative] = _sha256(plan.assets[relative])
         else:
