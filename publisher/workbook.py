@@ -1,0 +1,1236 @@
+"""The canevas as an Excel workbook: exported to partners, their updates imported back into plan.yaml.
+
+A CAPE sends the canevas of the guide to each pilot and partner and gets it back corrected. The
+workbook holds a guide sheet in each language ("Mode d'emploi", «طريقة الاستعمال»: the rules, the
+list of acteurs, the plan and the extract it was made for), then one sheet per priority: the
+priority, each objectif général and each objectif spécifique on a coloured header row, one row per
+action under its objectif spécifique, in the columns of the guide, each text in a French and an
+Arabic column side by side. Several résultats, indicateurs, ressources, pilotes or partenaires are
+one per line inside their cell.
+
+One table of columns (:data:`COLUMNS`) and one reading of an action (:func:`action_values`) serve
+both directions: the export writes what an action reads as, the import reads the cells back into the
+same shape and compares. Only what differs is written into plan.yaml, through ruamel.yaml's round
+trip, so that its comments, order and quoting stay; an untouched workbook writes nothing. A workbook
+with any problem is refused whole, every problem located as ``canevas.xlsx:P1!G12``; the edited plan
+is checked with the plan's rules before it replaces plan.yaml, atomically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import math
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import Outline
+from openpyxl.writer.excel import ExcelWriter
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
+from ruamel.yaml.util import load_yaml_guess_indent
+
+from . import diff
+from .check import check, load_checked
+from .errors import Diagnostic, Location, PlanError, Severity, UsageError
+from .i18n import format_date, label, territory
+from .load import PLAN_FILE, load
+from .model import Action, Echeance, Lang, ObjectifGeneral, ObjectifSpecifique, Plan, Priorite, Text
+from .render.context import plan_stem
+from .render.ooxml import deterministic_zip
+
+ERROR, WARNING = Severity.ERROR, Severity.WARNING
+FR, AR = Lang.FR, Lang.AR
+
+GUIDE = {FR: "Mode d'emploi", AR: "طريقة الاستعمال"}
+HEADER_ROWS = (2, 3)  # the column titles, French then Arabic; row 1 is the sheet's title
+FIRST_ROW = 4
+SPARE_ROWS = 200  # rows below the last action that keep the drop-down lists, for inserted actions
+ACTEURS_NAME = "acteurs"  # the defined name of the acteur keys on the French guide sheet
+
+
+# --- the columns ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a priority sheet: the field it shows, which part of it, its titles and width bounds."""
+
+    field: str  # a key of action_values()
+    part: str  # "fr" / "ar" for a text, "acteur", "nom.fr", ... for pilotes, "" for a one-part field
+    titles: tuple[str, str]
+    widths: tuple[int, int] = (10, 40)
+
+    @property
+    def lang(self) -> Lang | None:
+        """The language of the column's text, ``None`` for codes, keys, amounts and échéances."""
+        last = self.part.rsplit(".", 1)[-1]
+        return Lang(last) if last in ("fr", "ar") else None
+
+
+_IN = {FR: (" (fr)", " (بالفرنسية)"), AR: (" (ar)", " (بالعربية)")}
+
+
+def _pair(field: str, fr_title: str, ar_title: str, widths=(14, 40), prefix: str = "") -> list[Column]:
+    return [Column(field, f"{prefix}{lang.value}", (fr_title + _IN[lang][0], ar_title + _IN[lang][1]), widths)
+            for lang in (FR, AR)]
+
+
+def _columns() -> tuple[Column, ...]:
+    pilote = (label("pilotes", FR), label("pilotes", AR))
+    return (
+        Column("code", "", (label("code", FR), label("code", AR)), (8, 14)),
+        *_pair("intitule", label("actions", FR), label("actions", AR)),
+        *_pair("resultats_attendus", label("resultats_attendus", FR), label("resultats_attendus", AR)),
+        Column("pilotes", "acteur", (f"{pilote[0]} : acteur", f"{pilote[1]}: الجهة"), (10, 16)),
+        *_pair("pilotes", f"{pilote[0]} : nom", f"{pilote[1]}: الاسم", (12, 24), prefix="nom."),
+        *_pair("pilotes", f"{pilote[0]} : fonction", f"{pilote[1]}: الوظيفة", (12, 30), prefix="fonction."),
+        Column("partenaires", "", (label("partenaires", FR), label("partenaires", AR)), (10, 16)),
+        *_pair("ressources.humaines", "Ressources humaines nécessaires", "الموارد البشرية اللازمة"),
+        *_pair("ressources.materielles", "Ressources matérielles nécessaires", "الموارد المادية اللازمة"),
+        Column("budget.montant", "", (f"{label('budget', FR)} (MAD)", f"{label('budget', AR)} (درهم)"), (10, 14)),
+        *_pair("budget.source", diff.FIELD_LABELS["source"][0], diff.FIELD_LABELS["source"][1], (12, 30)),
+        *_pair("indicateurs", label("indicateurs", FR), label("indicateurs", AR)),
+        Column("echeance", "", (label("echeance", FR), label("echeance", AR)), (10, 12)),
+        *_pair("suivi", label("suivi", FR), label("suivi", AR)),
+    )
+
+
+COLUMNS = _columns()
+COL = {(c.field, c.part): i + 1 for i, c in enumerate(COLUMNS)}  # 1-based column of a field's part
+CODE_COL = COL[("code", "")]
+TITLE_COLS = {lang: COL[("intitule", lang.value)] for lang in Lang}
+LIST_FIELDS = ("resultats_attendus", "ressources.humaines", "ressources.materielles", "indicateurs")
+TEXT_FIELDS = ("intitule", "budget.source", "suivi")
+PILOTE_PARTS = ("acteur", "nom.fr", "nom.ar", "fonction.fr", "fonction.ar")
+
+
+def _pair_of(text: Text | None) -> tuple[str | None, str | None]:
+    if text is None:
+        return (None, None)
+    return (text.fr or None, text.ar or None)
+
+
+def action_values(action: Action) -> dict[str, Any]:
+    """An action as the workbook shows it, field by field, in the shape the import reads back."""
+    return {
+        "intitule": _pair_of(action.intitule),
+        "resultats_attendus": tuple(_pair_of(t) for t in action.resultats_attendus),
+        "pilotes": tuple(
+            (p.acteur, *_pair_of(p.nom), *_pair_of(p.fonction)) for p in action.pilotes
+        ),
+        "partenaires": tuple(action.partenaires),
+        "ressources.humaines": tuple(_pair_of(t) for t in action.ressources.humaines),
+        "ressources.materielles": tuple(_pair_of(t) for t in action.ressources.materielles),
+        "budget.montant": action.budget.montant,
+        "budget.source": _pair_of(action.budget.source),
+        "indicateurs": tuple(_pair_of(t) for t in action.indicateurs),
+        "echeance": action.echeance,
+        "suivi": _pair_of(action.suivi),
+    }
+
+
+def _cell_value(field: str, part: str, value: Any) -> Any:
+    """What the cell of ``field``'s ``part`` holds for ``value`` (lines joined by line breaks)."""
+    if field in TEXT_FIELDS:
+        return value[0 if part == "fr" else 1]
+    if field in LIST_FIELDS:
+        return _lines([item[0 if part == "fr" else 1] for item in value])
+    if field == "pilotes":
+        return _lines([pilote[PILOTE_PARTS.index(part)] for pilote in value])
+    if field == "partenaires":
+        return _lines(list(value))
+    if field == "echeance":
+        return str(value)
+    return value  # budget.montant: a Decimal, written exactly
+
+
+def _lines(items: list[str | None]) -> str | None:
+    text = "\n".join(item or "" for item in items).rstrip("\n")
+    return text or None
+
+
+# --- scope: the whole plan or what one acteur pilots or partners ---------------------------------
+
+
+def in_scope(plan: Plan, acteur: str | None) -> list[Action]:
+    """The actions a workbook holds: every action, or those ``acteur`` pilots or partners."""
+    if acteur is None:
+        return plan.actions
+    return [a for a in plan.actions if acteur in plan.acteurs_of(a)]
+
+
+def _digest(root: Path) -> str:
+    return hashlib.sha256((root / PLAN_FILE).read_bytes()).hexdigest()[:16]
+
+
+# --- export ---------------------------------------------------------------------------------------
+
+_FONT = "Arial"  # has Arabic glyphs wherever Excel runs; LibreOffice substitutes a metric twin
+_THIN = Side(style="thin", color="A6A6A6")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_FILLS = {
+    "header": PatternFill("solid", fgColor="1F4E79"),
+    Priorite: PatternFill("solid", fgColor="BDD7EE"),
+    ObjectifGeneral: PatternFill("solid", fgColor="DDEBF7"),
+    ObjectifSpecifique: PatternFill("solid", fgColor="F2F2F2"),
+}
+_LINE_POINTS = 12.0  # the height of one line of 9-point text, in points
+_UNLOCKED, _LOCKED = Protection(locked=False), Protection(locked=True)
+
+
+def _safe(text: Any) -> Any:
+    return ILLEGAL_CHARACTERS_RE.sub("", text) if isinstance(text, str) else text
+
+
+def _put(ws, row: int, col: int, value: Any, *, rtl: bool = False, bold: bool = False, italic: bool = False,
+         color: str = "000000", wrap: bool = True, size: int = 9):
+    """Write one cell as text (never a formula), wrapped, aligned for its language."""
+    cell = ws.cell(row=row, column=col)
+    cell.value = _safe(value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # a text starting with "=" stays a text
+    cell.font = Font(name=_FONT, size=size, bold=bold, italic=italic, color=color)
+    cell.alignment = Alignment(wrap_text=wrap, vertical="top", horizontal="right" if rtl else "left",
+                               readingOrder=2 if rtl else 1)
+    return cell
+
+
+def export(plan: Plan, acteur: str | None = None, digest: str = "") -> bytes:
+    """The canevas of ``plan`` (or of what ``acteur`` pilots or partners) as .xlsx bytes, deterministic."""
+    if acteur is not None and acteur not in plan.acteurs:
+        raise UsageError(f"acteur « {acteur} » inconnu : clés admises : {', '.join(plan.acteurs)}")
+    actions = in_scope(plan, acteur)
+    if not actions:
+        raise UsageError(f"l'acteur « {acteur} » ne pilote ni n'accompagne aucune action du plan")
+    wb = Workbook()
+    wb.remove(wb.active)
+    stamp = dt.datetime.combine(plan.version, dt.time())
+    wb.properties.created = wb.properties.modified = stamp
+    wb.properties.creator = wb.properties.lastModifiedBy = "publisher"
+    wb.properties.title = f"{label('canevas', FR)} — {territory(plan, FR)}"
+    _guide_sheet(wb, plan, FR, acteur, digest)
+    _guide_sheet(wb, plan, AR, acteur, digest)
+    codes = {a.code for a in actions}
+    for prio in plan.priorites:
+        if any(a.code in codes for a in prio.actions):
+            _priority_sheet(wb, plan, prio, codes)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(wb, archive).write_data()  # not save_workbook(), which stamps the time of day
+    return deterministic_zip(out.getvalue(), plan.version)
+
+
+_RULES = {
+    FR: (
+        "Une feuille par priorité (P1, P2, …) : la ligne de la priorité, puis chaque objectif général et chaque "
+        "objectif spécifique sur une ligne de couleur, et sous chacun une ligne par action, dans les colonnes du "
+        "canevas du guide.",
+        "Chaque texte a deux colonnes côte à côte, français (fr) et arabe (ar) : corrigez les deux.",
+        "Plusieurs résultats attendus, indicateurs, ressources, pilotes ou partenaires : un par ligne dans la "
+        "cellule (Alt+Entrée dans Excel, Ctrl+Entrée dans LibreOffice). La 1re ligne en français va avec la "
+        "1re ligne en arabe.",
+        "Pilotes : une ligne par pilote dans les colonnes acteur, nom et fonction, dans le même ordre.",
+        "Acteurs (pilotes et partenaires) : la clé de la liste ci-dessous, telle qu'elle est écrite "
+        "(liste déroulante).",
+        "Budget : un nombre en dirhams, supérieur ou égal à 0, sans unité (12500.50).",
+        "Échéance : un jour 2025-06-30, une semaine 2026-W14, un mois 2025-11 ou continu, saisi comme texte "
+        "et non comme date.",
+        "Saisissez des valeurs, pas de formules ; ne fusionnez pas de cellules ; ne renommez ni ne supprimez "
+        "de feuille, de colonne ou de ligne d'en-tête. Les codes sont verrouillés.",
+        "Nouvelle action : ôtez la protection de la feuille (Révision > Ôter la protection, sans mot de passe), "
+        "insérez une ligne sous son objectif spécifique et donnez-lui un code nouveau (A1.1.1.3, …). Une action "
+        "absente du classeur n'est retirée du plan que si la CAPE le demande à l'import.",
+        "Renvoyez le classeur à la CAPE, qui l'importe dans le plan : un classeur qui contient une erreur est "
+        "refusé en entier, chaque erreur située par sa feuille et sa cellule.",
+    ),
+    AR: (
+        "ورقة لكل أولوية (P1، P2، …): سطر الأولوية، ثم كل هدف عام وكل هدف خاص في سطر ملون، وتحت كل منها سطر "
+        "لكل إجراء، في أعمدة إطار مخطط العمل الوارد في الدليل.",
+        "لكل نص عمودان متجاوران، بالفرنسية (fr) وبالعربية (ar): صححوا النصين معا.",
+        "عند تعدد النتائج المنتظرة أو المؤشرات أو الموارد أو المسؤولين أو الشركاء: عنصر واحد في كل سطر داخل "
+        "الخلية (Alt+Entrée في Excel، وCtrl+Entrée في LibreOffice). السطر الأول بالفرنسية يقابله السطر الأول "
+        "بالعربية.",
+        "المسؤولون عن الإجراء: سطر لكل مسؤول في أعمدة الجهة والاسم والوظيفة، بالترتيب نفسه.",
+        "الفاعلون (المسؤولون والشركاء): يكتب رمز الجهة كما هو في اللائحة أسفله (لائحة منسدلة).",
+        "الميزانية: عدد بالدرهم، يساوي 0 أو أكثر، دون وحدة (12500.50).",
+        "الأجل: يوم 2025-06-30، أو أسبوع 2026-W14، أو شهر 2025-11، أو continu، يكتب نصا لا تاريخا.",
+        "تكتب القيم مباشرة دون صيغ حسابية؛ لا تدمج الخلايا؛ لا يغير اسم أي ورقة ولا يحذف أي عمود أو سطر عناوين. "
+        "الرموز مقفلة.",
+        "إجراء جديد: أزيلوا حماية الورقة (مراجعة > إلغاء حماية الورقة، دون كلمة مرور)، وأدرجوا سطرا تحت الهدف "
+        "الخاص المعني، وأعطوه رمزا جديدا (A1.1.1.3، …). لا يحذف من المخطط إجراء غائب عن المصنف إلا إذا طلب "
+        "المركز ذلك عند الاستيراد.",
+        "أعيدوا المصنف إلى مركز مواكبة حماية الطفولة الذي يدمجه في المخطط: يرفض المصنف كاملا إذا تضمن خطأ، مع "
+        "تحديد الورقة والخلية لكل خطأ.",
+    ),
+}
+_GUIDE_LABELS = {  # the identity block: rows 3 to 6 of each guide sheet
+    FR: ("Plan", "Version du plan", "Acteur de l'extrait", "Empreinte de plan.yaml", "tous les acteurs",
+         "Règles de saisie", ("Clé", "Nom", "Sigle")),
+    AR: ("المخطط", "نسخة المخطط", "الجهة المعنية بالمستخرج", "بصمة plan.yaml", "جميع الفاعلين",
+         "قواعد التعبئة", ("الرمز", "الاسم", "المختصر")),
+}
+IDENTITY_ROWS = {"plan": 3, "version": 4, "acteur": 5, "digest": 6}
+
+
+def _plan_identity(plan: Plan) -> str:
+    return f"{territory(plan, FR)}, {plan.periode.debut}-{plan.periode.fin}"
+
+
+def _guide_sheet(wb: Workbook, plan: Plan, lang: Lang, acteur: str | None, digest: str) -> None:
+    ws = wb.create_sheet(GUIDE[lang])
+    rtl = lang.rtl
+    ws.sheet_view.rightToLeft = rtl
+    labels = _GUIDE_LABELS[lang]
+    title = f"{'طريقة استعمال' if rtl else 'Mode d’emploi du'} {label('canevas', lang)} — {territory(plan, lang)}"
+    _put(ws, 1, 1, title, rtl=rtl, bold=True, wrap=False, size=12)
+    # The French sheet's identity cells are read back by the import: the plan, and the acteur of the extract.
+    identity = (
+        _plan_identity(plan) if lang is FR else f"{territory(plan, AR)}، {plan.periode.debut}-{plan.periode.fin}",
+        f"{plan.version.isoformat()} ({format_date(plan.version, lang)})",
+        acteur or ("tous" if lang is FR else labels[4]),
+        digest,
+    )
+    for (key, row), name, value in zip(IDENTITY_ROWS.items(), labels, identity):
+        _put(ws, row, 1, name, rtl=rtl, bold=True)
+        _put(ws, row, 2, value, rtl=rtl)
+    if acteur is not None:
+        _put(ws, IDENTITY_ROWS["acteur"], 3, plan.acteurs[acteur].nom[lang], rtl=rtl, wrap=False)
+    row = 8
+    _put(ws, row, 1, labels[5], rtl=rtl, bold=True, size=11)
+    for n, rule in enumerate(_RULES[lang], start=1):
+        row += 1
+        _put(ws, row, 1, n, rtl=rtl)
+        _put(ws, row, 2, rule, rtl=rtl)
+        ws.row_dimensions[row].height = _LINE_POINTS * math.ceil(len(rule) / 110 + 0.2)
+    row += 2
+    _put(ws, row, 1, label("partenaires", lang) + " / " + label("pilotes", lang), rtl=rtl, bold=True, size=11)
+    row += 1
+    for c, head in enumerate(labels[6], start=1):
+        _put(ws, row, c, head, rtl=rtl, bold=True, color="FFFFFF").fill = _FILLS["header"]
+    first = row + 1
+    for key, acteur_ in plan.acteurs.items():
+        row += 1
+        _put(ws, row, 1, key)
+        _put(ws, row, 2, acteur_.nom[lang], rtl=rtl)
+        _put(ws, row, 3, acteur_.sigle[lang] if acteur_.sigle else None, rtl=rtl)
+    if lang is FR and plan.acteurs:
+        ref = f"{_quote(ws.title)}!$A${first}:$A${row}"
+        wb.defined_names[ACTEURS_NAME] = DefinedName(ACTEURS_NAME, attr_text=ref)
+    ws.column_dimensions["A"].width = 26
+    ws.column_dimensions["B"].width = 110
+    ws.column_dimensions["C"].width = 14
+    ws.protection.sheet = True
+    _print_setup(ws, plan, lang, fit_height=False)
+
+
+def _quote(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def _print_setup(ws, plan: Plan, lang: Lang, fit_height: bool) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 1 if fit_height else 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    footer = label("version_du", lang, date=format_date(plan.version, lang))
+    ws.oddFooter.center.text = f"{footer} — &P / &N"
+    ws.oddFooter.center.size = 8
+
+
+def _priority_sheet(wb: Workbook, plan: Plan, prio: Priorite, codes: set[str]) -> None:
+    ws = wb.create_sheet(_sheet_name(prio.code))
+    ws.sheet_properties.outlinePr = Outline(summaryBelow=False, summaryRight=False)
+    heading = {lang: f"{label('canevas', lang)} — {territory(plan, lang)} — {label('priorite', lang)} {prio.code}"
+               for lang in Lang}
+    _put(ws, 1, 1, heading[FR], bold=True, wrap=False, size=12)
+    _put(ws, 1, len(COLUMNS), heading[AR], rtl=True, bold=True, wrap=False, size=12)
+    for c, column in enumerate(COLUMNS, start=1):
+        for r, lang in zip(HEADER_ROWS, Lang):
+            cell = _put(ws, r, c, column.titles[lang is AR], rtl=lang.rtl, bold=True, color="FFFFFF")
+            cell.fill, cell.border = _FILLS["header"], _BORDER
+    widths = [len(max(column.titles, key=len)) // 2 for column in COLUMNS]
+    row = FIRST_ROW - 1
+    texts: dict[int, list[str]] = {}
+
+    def header_row(node, level: int) -> None:
+        nonlocal row
+        row += 1
+        _put(ws, row, CODE_COL, node.code, bold=True).protection = _LOCKED
+        for c in range(1, len(COLUMNS) + 1):
+            cell = ws.cell(row=row, column=c)
+            cell.fill, cell.border = _FILLS[type(node)], _BORDER
+        for lang in Lang:
+            cell = _put(ws, row, TITLE_COLS[lang], node.intitule[lang] or None, rtl=lang.rtl, bold=True,
+                        italic=isinstance(node, ObjectifSpecifique))
+            cell.protection = _UNLOCKED
+            texts.setdefault(row, []).append(cell.value or "")
+        ws.row_dimensions[row].outline_level = level
+
+    header_row(prio, 0)
+    for og in prio.objectifs_generaux:
+        if not any(a.code in codes for a in og.actions):
+            continue
+        header_row(og, 0)
+        for os_ in og.objectifs_specifiques:
+            if not any(a.code in codes for a in os_.actions):
+                continue
+            header_row(os_, 1)
+            for action in os_.actions:
+                if action.code not in codes:
+                    continue
+                row += 1
+                values = action_values(action)
+                for c, column in enumerate(COLUMNS, start=1):
+                    value = action.code if column.field == "code" else _cell_value(
+                        column.field, column.part, values[column.field])
+                    cell = _put(ws, row, c, value, rtl=column.lang is AR)
+                    cell.border = _BORDER
+                    cell.protection = _LOCKED if column.field == "code" else _UNLOCKED
+                    if column.field == "budget.montant":
+                        cell.number_format = "#,##0" if value == value.to_integral_value() else "#,##0.00"
+                    elif column.field == "echeance":
+                        cell.number_format = "@"
+                    if isinstance(value, str):
+                        lines = value.split("\n")
+                        widths[c - 1] = max(widths[c - 1], *(len(line) for line in lines))
+                        texts.setdefault(row, []).append(value)
+                ws.row_dimensions[row].outline_level = 2
+    last = row
+    for c, column in enumerate(COLUMNS, start=1):
+        low, high = column.widths
+        widths[c - 1] = max(low, min(high, widths[c - 1] + 1))
+        ws.column_dimensions[get_column_letter(c)].width = widths[c - 1]
+    for r in range(FIRST_ROW, last + 1):  # Excel does not grow rows by itself on opening: estimate
+        ws.row_dimensions[r].height = _LINE_POINTS * max(1, _row_lines(ws, r, widths))
+    for r in HEADER_ROWS:
+        ws.row_dimensions[r].height = _LINE_POINTS * max(1, _row_lines(ws, r, widths))
+    for r in range(last + 1, last + SPARE_ROWS + 1):
+        for c in range(1, len(COLUMNS) + 1):
+            ws.cell(row=r, column=c).protection = _UNLOCKED
+    _validations(ws, last + SPARE_ROWS, plan)
+    ws.freeze_panes = ws.cell(row=FIRST_ROW, column=CODE_COL + 1)
+    ws.print_title_rows = f"1:{HEADER_ROWS[-1]}"
+    ws.protection.sheet = True
+    ws.protection.formatColumns = ws.protection.formatRows = ws.protection.formatCells = False
+    ws.protection.insertRows = ws.protection.deleteRows = False
+    _print_setup(ws, plan, FR, fit_height=False)
+
+
+def _row_lines(ws, row: int, widths: list[int]) -> int:
+    """How many lines the tallest cell of ``row`` wraps to, at its column's width."""
+    tallest = 0
+    for c, width in enumerate(widths, start=1):
+        value = ws.cell(row=row, column=c).value
+        if not isinstance(value, str):
+            continue
+        per_line = max(1, int(width * 1.1))  # 9-point text fits a little more than a width unit per character
+        tallest = max(tallest, sum(max(1, math.ceil(len(line) / per_line)) for line in value.split("\n")))
+    return tallest
+
+
+def _sheet_name(code: str) -> str:
+    if not code or len(code) > 31 or re.search(r"[\[\]:*?/\\]", code) or code in GUIDE.values():
+        raise UsageError(f"le code de priorité « {code} » ne peut pas nommer une feuille de classeur")
+    return code
+
+
+def _validations(ws, last: int, plan: Plan) -> None:
+    def column(field: str, part: str = "") -> str:
+        letter = get_column_letter(COL[(field, part)])
+        return f"{letter}{FIRST_ROW}:{letter}{last}"
+
+    keys = DataValidation(
+        type="list", formula1=ACTEURS_NAME, allow_blank=True, showErrorMessage=True, errorStyle="information",
+        errorTitle="Acteur / الجهة",
+        error="Une clé d'acteur par ligne, prise dans la liste du Mode d'emploi. "
+              "رمز جهة واحد في كل سطر، من لائحة طريقة الاستعمال.",
+        showInputMessage=True, promptTitle="Acteur / الجهة",
+        prompt="Une clé par ligne / رمز واحد في كل سطر",
+    )
+    keys.add(column("pilotes", "acteur"))
+    keys.add(column("partenaires"))
+    budget = DataValidation(
+        type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=False, showErrorMessage=True,
+        errorStyle="stop", errorTitle="Budget / الميزانية",
+        error="Un nombre en dirhams, >= 0, sans unité. عدد بالدرهم يساوي 0 أو أكثر، دون وحدة.",
+    )
+    budget.add(column("budget.montant"))
+    first = f"{get_column_letter(COL[('echeance', '')])}{FIRST_ROW}"
+    digits = 'ISNUMBER(--SUBSTITUTE(SUBSTITUTE({c},"-W",""),"-",""))'.format(c=first)
+    due = DataValidation(
+        type="custom", allow_blank=False, showErrorMessage=True, errorStyle="stop",
+        formula1=(f'OR({first}="continu",AND({digits},OR(AND(LEN({first})=10,MID({first},5,1)="-",'
+                  f'MID({first},8,1)="-"),AND(LEN({first})=7,MID({first},5,1)="-"),'
+                  f'AND(LEN({first})=8,MID({first},5,2)="-W"))))'),
+        errorTitle="Échéance / الأجل",
+        error="2025-06-30, 2026-W14, 2025-11 ou continu, saisi comme texte. يكتب نصا: 2025-06-30 أو 2026-W14 "
+              "أو 2025-11 أو continu.",
+        showInputMessage=True, promptTitle="Échéance / الأجل", prompt="2025-06-30 | 2026-W14 | 2025-11 | continu",
+    )
+    due.add(column("echeance"))
+    for validation in (keys, budget, due):
+        ws.add_data_validation(validation)
+
+
+def export_file(root: Path | str, out: Path | str | None = None, acteur: str | None = None) -> Path:
+    """Check the plan folder, export its canevas to ``out`` (default ``canevas-<province>-<version>.xlsx``)."""
+    root = Path(root)
+    plan = load_checked(root).plan
+    data = export(plan, acteur, _digest(root))
+    if out is None:
+        out = Path(f"canevas-{plan_stem(plan)}{'-' + acteur if acteur else ''}.xlsx")
+    out = Path(out)
+    if out.is_dir():
+        raise UsageError(f"{out} est un dossier : donnez le nom du fichier .xlsx à écrire")
+    _write_atomic(out, data)
+    return out
+
+
+def _write_atomic(target: Path, data: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(name, 0o644)
+        os.replace(name, target)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+
+
+# --- import: reading the workbook -----------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One row of a priority sheet: a header (priority, objective) or an action, with its cells."""
+
+    sheet: str
+    row: int
+    code: str
+    parent: str | None  # the objectif spécifique an action row sits under; the OG of an OS row; ...
+    values: dict[str, Any] = field(default_factory=dict)
+    cells: dict[str, str] = field(default_factory=dict)  # field -> "P1!G12"
+
+
+class _Refusal(Exception):
+    """A sheet cannot be read further (its columns moved): its problems are already recorded."""
+
+
+class _Reader:
+    """Reads a workbook into rows, recording every problem located by sheet and cell."""
+
+    def __init__(self, path: Path, plan: Plan):
+        self.path, self.plan = path, plan
+        self.file = path.name
+        self.problems: list[Diagnostic] = []
+        self.cached: Any = None  # the workbook's computed values, read only when a formula is met
+        try:
+            self.wb = load_workbook(path, data_only=False)
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+            raise UsageError(f"{path} : classeur .xlsx illisible ({exc.__class__.__name__})") from None
+        self.nodes = {node.code: node for _, node in plan.walk()}
+        self.parent: dict[str, str] = {}
+        for prio in plan.priorites:
+            for og in prio.objectifs_generaux:
+                self.parent[og.code] = prio.code
+                for os_ in og.objectifs_specifiques:
+                    self.parent[os_.code] = og.code
+                    for action in os_.actions:
+                        self.parent[action.code] = os_.code
+        self.acteur: str | None = None
+        self.digest = ""
+        self.headers: list[Row] = []
+        self.actions: list[Row] = []
+
+    def problem(self, sheet: str, row: int, col: int, code: str, message: str, rule: str,
+                severity: Severity = ERROR) -> None:
+        where = Location(self.file, row, col, f"{sheet}!{get_column_letter(col)}{row}" if row else sheet)
+        self.problems.append(Diagnostic(where, severity, code, message, rule))
+
+    def read(self) -> None:
+        names = self.wb.sheetnames
+        if GUIDE[FR] not in names:
+            self.problem(GUIDE[FR], 0, 1, "-", f"feuille « {GUIDE[FR]} » absente : elle dit quel plan et quel "
+                         "acteur ce classeur concerne", "classeur.feuille")
+            return
+        if not self._identity(self.wb[GUIDE[FR]]):
+            return
+        scope = {a.code for a in in_scope(self.plan, self.acteur)}
+        expected = [p.code for p in self.plan.priorites if any(a.code in scope for a in p.actions)]
+        for name in names:
+            if name not in GUIDE.values() and name not in expected:
+                self.problem(name, 1, 1, "-", f"feuille « {name} » inconnue : attendu {', '.join(expected)} "
+                             "(une feuille a-t-elle été renommée ?)", "classeur.feuille")
+        for code in expected:
+            if code not in names:
+                self.problem(code, 0, 1, code, f"feuille « {code} » absente (supprimée ou renommée ?)",
+                             "classeur.feuille")
+            else:
+                try:
+                    self._sheet(self.wb[code], self.nodes[code], scope)
+                except _Refusal:
+                    pass
+
+    def _identity(self, ws) -> bool:
+        """Read which plan and which acteur the workbook was exported for; False when it cannot be used."""
+        sheet = ws.title
+        labels = _GUIDE_LABELS[FR]
+        for key, row in IDENTITY_ROWS.items():
+            if ws.cell(row=row, column=1).value != labels[row - 3]:
+                self.problem(sheet, row, 1, "-", f"« {labels[row - 3]} » attendu : la feuille {sheet} a été "
+                             "modifiée", "classeur.entete")
+                return False
+        plan_cell = ws.cell(row=IDENTITY_ROWS["plan"], column=2).value
+        if plan_cell != _plan_identity(self.plan):
+            self.problem(sheet, IDENTITY_ROWS["plan"], 2, "-", f"classeur d'un autre plan (« {plan_cell} », "
+                         f"attendu « {_plan_identity(self.plan)} »)", "classeur.plan")
+        acteur = self._text(ws, IDENTITY_ROWS["acteur"], 2)
+        if acteur not in (None, "tous"):
+            if acteur not in self.plan.acteurs:
+                self.problem(sheet, IDENTITY_ROWS["acteur"], 2, "-", f"acteur « {acteur} » inconnu du plan",
+                             "acteur.inconnu")
+                return False
+            self.acteur = acteur
+        self.digest = self._text(ws, IDENTITY_ROWS["digest"], 2) or ""
+        return plan_cell == _plan_identity(self.plan)
+
+    def _text(self, ws, row: int, col: int) -> str | None:
+        value = ws.cell(row=row, column=col).value
+        return str(value).strip() or None if value is not None else None
+
+    def _sheet(self, ws, prio: Priorite, scope: set[str]) -> None:
+        sheet = ws.title
+        for merged in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
+            self.problem(sheet, merged.min_row, merged.min_col, "-",
+                         f"cellules fusionnées ({merged.coord}) : défusionnez-les", "classeur.fusion")
+        moved = False
+        for r, lang in zip(HEADER_ROWS, Lang):
+            for c, column in enumerate(COLUMNS, start=1):
+                found = ws.cell(row=r, column=c).value
+                expected = column.titles[lang is AR]
+                if (str(found).strip() if found is not None else "") != expected:
+                    self.problem(sheet, r, c, "-", f"en-tête « {expected} » attendu, trouvé « {found or ''} » "
+                                 "(ligne d'en-tête ou colonne supprimée, insérée ou déplacée ?)", "classeur.entete")
+                    moved = True
+            extra = ws.cell(row=r, column=len(COLUMNS) + 1).value
+            if extra not in (None, ""):
+                self.problem(sheet, r, len(COLUMNS) + 1, "-", f"colonne en trop (« {extra} »)", "classeur.entete")
+                moved = True
+        if moved or ws.merged_cells.ranges:
+            raise _Refusal
+        current: dict[type, str | None] = {Priorite: None, ObjectifGeneral: None, ObjectifSpecifique: None}
+        seen_headers = set()
+        for r in range(FIRST_ROW, ws.max_row + 1):
+            cells = [ws.cell(row=r, column=c) for c in range(1, len(COLUMNS) + 1)]
+            if all(cell.value is None or (isinstance(cell.value, str) and not cell.value.strip()) for cell in cells):
+                continue
+            code = self._value(sheet, cells[CODE_COL - 1], "-")
+            code = str(code).strip() if code is not None else ""
+            if not code:
+                self.problem(sheet, r, CODE_COL, "-", "ligne remplie sans code : une nouvelle action a besoin d'un "
+                             "code nouveau", "classeur.ligne")
+                continue
+            node = self.nodes.get(code)
+            if node is not None and not isinstance(node, Action):
+                self._header(ws, sheet, r, node, prio, current, seen_headers)
+            else:
+                self._action(ws, sheet, r, code, node, current[ObjectifSpecifique])
+        expected = {prio.code}
+        for action in prio.actions:
+            if action.code in scope:
+                expected |= {self.parent[action.code], self.parent[self.parent[action.code]]}
+        for code in sorted(expected - seen_headers):
+            self.problem(sheet, 0, 1, code, f"ligne de {code} absente de la feuille (supprimée ?)", "classeur.entete")
+
+    def _header(self, ws, sheet, r, node, prio, current, seen) -> None:
+        kind = type(node)
+        expected_parent = {Priorite: None, ObjectifGeneral: prio.code, ObjectifSpecifique: current[ObjectifGeneral]}
+        parent = self.parent.get(node.code)
+        if kind is Priorite and node.code != prio.code or kind is not Priorite and parent != expected_parent[kind]:
+            self.problem(sheet, r, CODE_COL, node.code, f"{node.code} déplacé : il appartient à {parent or 'une autre feuille'}"
+                         " ; le classeur ne déplace ni objectif ni action", "classeur.deplacement")
+        if node.code in seen:
+            self.problem(sheet, r, CODE_COL, node.code, "code déjà utilisé plus haut", "code.double")
+        seen.add(node.code)
+        current[kind] = node.code
+        if kind is ObjectifGeneral:
+            current[ObjectifSpecifique] = None
+        values = {}
+        cells = {}
+        for lang in Lang:
+            cell = ws.cell(row=r, column=TITLE_COLS[lang])
+            values[lang] = self._line(sheet, cell, node.code)
+            cells[lang] = f"{sheet}!{cell.coordinate}"
+        self.headers.append(Row(sheet, r, node.code, parent, {"intitule": (values[FR], values[AR])},
+                                {"intitule": cells[FR], "intitule.ar": cells[AR]}))
+
+    def _action(self, ws, sheet, r, code, node, os_code) -> None:
+        if os_code is None:
+            self.problem(sheet, r, CODE_COL, code, "action placée avant toute ligne d'objectif spécifique",
+                         "classeur.ligne")
+            return
+        if node is not None and self.parent[code] != os_code:
+            self.problem(sheet, r, CODE_COL, code, f"{code} déplacée de {self.parent[code]} vers {os_code} : le "
+                         "classeur ne déplace pas d'action (faites-le dans plan.yaml)", "classeur.deplacement")
+        if any(row.code == code for row in self.actions):
+            self.problem(sheet, r, CODE_COL, code, "code déjà utilisé plus haut dans le classeur", "code.double")
+            return
+        if node is None and not re.fullmatch(r"[^\s]+", code):
+            self.problem(sheet, r, CODE_COL, code, f"code « {code} » invalide (sans espace)", "classeur.ligne")
+        row = Row(sheet, r, code, os_code)
+        parts: dict[str, dict[str, Any]] = {}
+        for c, column in enumerate(COLUMNS, start=1):
+            if column.field == "code":
+                continue
+            cell = ws.cell(row=r, column=c)
+            parts.setdefault(column.field, {})[column.part] = cell
+            row.cells.setdefault(column.field, f"{sheet}!{cell.coordinate}")
+        for name, cells in parts.items():
+            row.values[name] = getattr(self, "_read_" + name.replace(".", "_"), self._read_text)(sheet, code, cells)
+        self.actions.append(row)
+
+    # -- cells
+
+    def _value(self, sheet: str, cell, code: str) -> Any:
+        """A cell's value; a formula or an Excel date is a located problem (``None`` returned)."""
+        value = cell.value
+        if cell.data_type == "f" or isinstance(value, (ArrayFormula, DataTableFormula)):
+            formula = value if isinstance(value, str) else getattr(value, "text", "")
+            cached = self._cached(sheet, cell.coordinate)
+            shown = f" (valeur calculée : « {cached} »)" if cached is not None else ""
+            self.problem(sheet, cell.row, cell.column, code, f"formule « {formula} » refusée{shown} : saisissez la "
+                         "valeur elle-même", "classeur.formule")
+            return None
+        if isinstance(value, (dt.datetime, dt.date, dt.time)):
+            day = value.date() if isinstance(value, dt.datetime) else value
+            hint = f" ({day.isoformat()})" if isinstance(day, dt.date) else ""
+            self.problem(sheet, cell.row, cell.column, code, f"date Excel{hint} : saisissez-la comme texte, "
+                         "2025-06-30, 2026-W14, 2025-11 ou continu", "classeur.date")
+            return None
+        if isinstance(value, str):
+            return value.replace("_x000D_", "").replace("\r\n", "\n").replace("\r", "\n")
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        return value
+
+    def _cached(self, sheet: str, coordinate: str) -> Any:
+        if self.cached is None:
+            self.cached = load_workbook(self.path, data_only=True)
+        return self.cached[sheet][coordinate].value
+
+    def _string(self, sheet: str, cell, code: str) -> str:
+        value = self._value(sheet, cell, code)
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "VRAI" if value else "FAUX"
+        return value if isinstance(value, str) else str(value)
+
+    def _line(self, sheet: str, cell, code: str) -> str | None:
+        """A one-line text: line breaks fold to a space, as in plan.yaml."""
+        return re.sub(r"\s*\n\s*", " ", self._string(sheet, cell, code)).strip() or None
+
+    def _split(self, sheet: str, cell, code: str) -> list[str | None]:
+        lines = [line.strip() or None for line in self._string(sheet, cell, code).split("\n")]
+        while lines and lines[-1] is None:
+            lines.pop()
+        return lines
+
+    def _read_text(self, sheet, code, cells) -> tuple:
+        return (self._line(sheet, cells["fr"], code), self._line(sheet, cells["ar"], code))
+
+    def _read_list(self, sheet, code, cells) -> tuple:
+        fr, ar = self._split(sheet, cells["fr"], code), self._split(sheet, cells["ar"], code)
+        size = max(len(fr), len(ar))
+        fr, ar = fr + [None] * (size - len(fr)), ar + [None] * (size - len(ar))
+        return tuple((f, a) for f, a in zip(fr, ar) if f or a)
+
+    _read_resultats_attendus = _read_indicateurs = _read_list
+    _read_ressources_humaines = _read_ressources_materielles = _read_list
+
+    def _keys(self, sheet, code, cell) -> list[str | None]:
+        keys = self._split(sheet, cell, code)
+        for key in keys:
+            if key is not None and key not in self.plan.acteurs:
+                self.problem(sheet, cell.row, cell.column, code, f"acteur « {key} » inconnu : clés admises dans la "
+                             f"feuille « {GUIDE[FR]} »", "acteur.inconnu")
+        return keys
+
+    def _read_pilotes(self, sheet, code, cells) -> tuple:
+        columns = [self._keys(sheet, code, cells["acteur"])] + [self._split(sheet, cells[p], code)
+                                                                for p in PILOTE_PARTS[1:]]
+        size = max(len(c) for c in columns)
+        columns = [c + [None] * (size - len(c)) for c in columns]
+        return tuple(p for p in zip(*columns) if any(p))
+
+    def _read_partenaires(self, sheet, code, cells) -> tuple:
+        return tuple(k for k in self._keys(sheet, code, cells[""]) if k)
+
+    def _read_budget_montant(self, sheet, code, cells) -> Decimal | None:
+        cell = cells[""]
+        value = self._value(sheet, cell, code)
+        if value is None:
+            if cell.value is None:
+                self.problem(sheet, cell.row, cell.column, code, "montant absent (0 si l'action est sans coût)",
+                             "budget.format")
+            return None
+        if isinstance(value, bool):
+            amount = None
+        elif isinstance(value, (int, float)):
+            amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        else:
+            text = re.sub(r"[\s\u00a0\u202f]", "", value).replace(",", ".")
+            try:
+                amount = Decimal(text) if re.fullmatch(r"-?\d+(\.\d+)?", text) else None
+            except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
+                amount = None
+        if amount is None or not amount.is_finite():
+            self.problem(sheet, cell.row, cell.column, code, f"montant « {value} » invalide : un nombre en dirhams "
+                         "(12500.50)", "budget.format")
+            return None
+        if amount < 0:
+            self.problem(sheet, cell.row, cell.column, code, f"budget négatif ({amount})", "budget.negatif")
+            return None
+        if amount != amount.quantize(Decimal("0.01")):
+            self.problem(sheet, cell.row, cell.column, code, f"montant « {value} » : au plus deux décimales "
+                         "(centimes)", "budget.format")
+            return None
+        return amount
+
+    def _read_echeance(self, sheet, code, cells) -> Echeance | None:
+        cell = cells[""]
+        value = self._value(sheet, cell, code)
+        if value is None:
+            if cell.value is None:
+                self.problem(sheet, cell.row, cell.column, code, "échéance absente", "echeance.format")
+            return None
+        try:
+            return Echeance.parse(str(value).strip())
+        except ValueError as exc:
+            self.problem(sheet, cell.row, cell.column, code, f"échéance « {value} » invalide : {exc}",
+                         "echeance.format")
+            return None
+
+
+# --- import: editing plan.yaml --------------------------------------------------------------------
+
+
+def _yaml(text: str) -> YAML:
+    """A round-trip YAML that writes back exactly what it read, at the file's own indentation."""
+    _, indent, offset = load_yaml_guess_indent(text)
+    yaml = YAML(typ="rt")
+    yaml.width = 4096
+    yaml.preserve_quotes = True
+    yaml.indent(mapping=2, sequence=indent or 2, offset=offset or 0)
+    yaml.representer.add_representer(
+        Decimal, lambda rep, value: rep.represent_scalar("tag:yaml.org,2002:float", format(value, "f")))
+    return yaml
+
+
+def _styled(template: Any, text: str) -> Any:
+    """``text`` in the quoting of ``template`` (double quotes for a new text, as the example plan)."""
+    if isinstance(template, ScalarString):
+        return type(template)(text)
+    if isinstance(template, str):
+        return text
+    return DoubleQuotedScalarString(text)
+
+
+def _flow_map(**values: Any) -> CommentedMap:
+    node = CommentedMap(values)
+    node.fa.set_flow_style()
+    return node
+
+
+def _text_node(pair: tuple, like: Any = None, flow: bool = True) -> Any:
+    """A bilingual text for plan.yaml, in the style of ``like`` (its quoting, flow or block)."""
+    fr, ar = pair
+    if isinstance(like, str) and fr == ar and fr is not None:
+        return _styled(like, fr)  # a proper name written once for both languages stays so
+    template = like.get("fr", like.get("ar")) if isinstance(like, dict) else None
+    node = CommentedMap()
+    for lang, text in (("fr", fr), ("ar", ar)):
+        if text is not None:
+            node[lang] = _styled(template, text)
+    if isinstance(like, CommentedMap):
+        if like.fa.flow_style():
+            node.fa.set_flow_style()
+    elif flow:
+        node.fa.set_flow_style()
+    return node
+
+
+def _same(old: Any, pair: tuple) -> bool:
+    """Whether a raw YAML text already reads as ``pair`` (so that it is left exactly as written)."""
+    if old is None:
+        return pair == (None, None)
+    if isinstance(old, str):
+        name = re.sub(r"\s*\n\s*", " ", old).strip() or None
+        return pair == (name, name)
+    if isinstance(old, dict):
+        fold = [re.sub(r"\s*\n\s*", " ", old.get(k) or "").strip() or None
+                if isinstance(old.get(k), str) else old.get(k) for k in ("fr", "ar")]
+        return tuple(fold) == pair
+    return False
+
+
+def _set_text(parent: CommentedMap, key: str, pair: tuple, flow: bool = True) -> None:
+    old = parent.get(key)
+    if _same(old, pair):
+        return
+    if pair == (None, None):
+        parent.pop(key, None)
+        return
+    if isinstance(old, CommentedMap):
+        _update_map(old, pair)
+        return
+    parent[key] = _text_node(pair, old, flow)
+
+
+def _update_map(old: CommentedMap, pair: tuple) -> None:
+    """Change only the language(s) that differ in a ``{fr, ar}`` map, in their own quoting."""
+    for lang, text in (("fr", pair[0]), ("ar", pair[1])):
+        if text is None:
+            old.pop(lang, None)
+        elif not _same(old.get(lang), (text, text)):
+            old[lang] = _styled(old.get(lang, old.get("fr", old.get("ar"))), text)
+
+
+def _set_seq(parent: CommentedMap, key: str, items: list, update, make) -> None:
+    """Edit a list in place: ``update(old_item, new) -> replacement or None``, ``make(new, like)`` for new items."""
+    seq = parent.get(key)
+    if not isinstance(seq, list):
+        seq = CommentedSeq()
+        parent[key] = seq
+    for i, item in enumerate(items):
+        if i < len(seq):
+            replacement = update(seq[i], item)
+            if replacement is not None:
+                seq[i] = replacement
+        else:
+            seq.append(make(item, seq[0] if seq else None))
+    del seq[len(items):]
+
+
+def _set_texts(parent: CommentedMap, key: str, pairs: tuple) -> None:
+    def update(old, pair):
+        if _same(old, pair):
+            return None
+        if isinstance(old, CommentedMap):
+            _update_map(old, pair)
+            return None
+        return _text_node(pair, old, flow=False)
+
+    def make(pair, like):
+        return _text_node(pair, like if isinstance(like, CommentedMap) else None, flow=False)
+
+    if not pairs and key not in parent:
+        return
+    _set_seq(parent, key, list(pairs), update, make)
+
+
+def _set_pilotes(action: CommentedMap, pilotes: tuple) -> None:
+    def fill(node: CommentedMap, pilote: tuple) -> None:
+        acteur, nom, fonction = pilote[0], pilote[1:3], pilote[3:5]
+        _set_text(node, "nom", nom)
+        _set_text(node, "fonction", fonction)
+        if acteur is None:
+            node.pop("acteur", None)
+        elif node.get("acteur") != acteur:
+            node["acteur"] = acteur
+
+    def update(old, pilote):
+        if isinstance(old, CommentedMap):
+            fill(old, pilote)
+            return None
+        node = CommentedMap()
+        fill(node, pilote)
+        return node
+
+    def make(pilote, like):
+        node = CommentedMap()
+        fill(node, pilote)
+        return node
+
+    _set_seq(action, "pilotes", list(pilotes), update, make)
+
+
+def _set_keys(action: CommentedMap, key: str, keys: tuple) -> None:
+    seq = action.get(key)
+    if isinstance(seq, CommentedSeq):
+        del seq[:]
+        seq.extend(keys)
+    else:
+        seq = CommentedSeq(keys)
+        seq.fa.set_flow_style()
+        action[key] = seq
+
+
+def _set_amount(budget: CommentedMap, amount: Decimal) -> None:
+    budget["montant"] = int(amount) if amount == amount.to_integral_value() and "." not in str(amount) else amount
+
+
+def _echeance_node(due: Echeance) -> Any:
+    text = str(due)
+    return dt.date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else text
+
+
+_ACTION_KEYS = ("code", "intitule", "rang", "resultats_attendus", "pilotes", "partenaires", "ressources", "budget",
+                "indicateurs", "echeance", "suivi", "fiche")
+
+
+def _apply(node: CommentedMap, name: str, value: Any) -> None:
+    """Write one field of an action into its YAML node, keeping what is unchanged as written."""
+    if name == "intitule":
+        _set_text(node, "intitule", value, flow=False)
+    elif name in ("resultats_attendus", "indicateurs"):
+        _set_texts(node, name, value)
+    elif name.startswith("ressources."):
+        if value and "ressources" not in node:
+            node["ressources"] = CommentedMap()
+        if "ressources" in node:
+            _set_texts(node["ressources"], name.split(".")[1], value)
+    elif name == "pilotes":
+        _set_pilotes(node, value)
+    elif name == "partenaires":
+        _set_keys(node, "partenaires", value)
+    elif name == "budget.montant":
+        if "budget" not in node:
+            node["budget"] = CommentedMap()
+        _set_amount(node["budget"], value)
+    elif name == "budget.source":
+        _set_text(node.setdefault("budget", CommentedMap()), "source", value)
+    elif name == "echeance":
+        node["echeance"] = _echeance_node(value)
+    elif name == "suivi":
+        _set_text(node, "suivi", value, flow=False)
+    _reorder(node)
+
+
+def _reorder(node: CommentedMap) -> None:
+    """A key added to an action goes to its place in the format's order, not at the end."""
+    keys = list(node.keys())
+    ordered = sorted(keys, key=lambda k: _ACTION_KEYS.index(k) if k in _ACTION_KEYS else len(_ACTION_KEYS))
+    if keys != ordered:
+        for key in ordered:
+            node.move_to_end(key)
+
+
+# --- import: the whole -----------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    """What an import did: the changes (the tableau des modifications), whether plan.yaml was written."""
+
+    before: Plan
+    after: Plan
+    changes: list[diff.Change]
+    written: bool
+    warnings: list[Diagnostic]
+    notes: list[str]
+
+
+def import_file(xlsx: Path | str, root: Path | str, remove: bool = False) -> ImportReport:
+    """Apply a workbook to the plan folder ``root``; raise :class:`PlanError` and write nothing on any problem."""
+    xlsx, root = Path(xlsx), Path(root)
+    if not xlsx.is_file():
+        raise UsageError(f"{xlsx} : classeur introuvable")
+    before = load_checked(root)
+    plan = before.plan
+    reader = _Reader(xlsx, plan)
+    reader.read()
+    if any(d.severity is ERROR for d in reader.problems):
+        raise PlanError(_ordered(reader, reader.problems))
+    notes = []
+    if reader.digest and reader.digest != _digest(root):
+        notes.append("attention : plan.yaml a changé depuis l'export de ce classeur ; les cellules du classeur "
+                     "remplacent les champs correspondants, vérifiez le tableau des modifications")
+    text = (root / PLAN_FILE).read_text(encoding="utf-8-sig")
+    yaml = _yaml(text)
+    data = yaml.load(text)
+    cells, touched, gone = _edit(data, plan, reader, remove)
+    if gone and not remove:
+        notes.append(f"{len(gone)} action(s) absente(s) du classeur conservée(s) : {', '.join(gone)} "
+                     "(--supprimer pour les retirer du plan)")
+    if not touched:
+        return ImportReport(plan, plan, [], False, [], notes)
+    out = io.StringIO()
+    yaml.dump(data, out)
+    new_text = out.getvalue()
+    if new_text == text:
+        return ImportReport(plan, plan, [], False, [], notes)
+    after, warnings = _check_staged(root, new_text, cells, reader, before.diagnostics)
+    changes = diff.compare(plan, after)
+    if changes:
+        _write_atomic(root / PLAN_FILE, new_text.encode("utf-8"))
+    return ImportReport(plan, after, changes, bool(changes), warnings, notes)
+
+
+def _ordered(reader: _Reader, problems: list[Diagnostic]) -> list[Diagnostic]:
+    order = {name: i for i, name in enumerate(reader.wb.sheetnames)}
+
+    def key(d: Diagnostic):
+        sheet = d.location.cell.split("!")[0] if d.location.cell else ""
+        return (d.location.file != reader.file, order.get(sheet, len(order)), d.location.line, d.location.col,
+                d.rule)
+
+    return sorted(dict.fromkeys(problems), key=key)
+
+
+def _edit(data: CommentedMap, plan: Plan, reader: _Reader, remove: bool):
+    """Apply the rows to the YAML data; return the cell of each edited path, whether anything changed,
+    and the codes of the actions in scope that the workbook no longer holds."""
+    yaml_nodes: dict[str, CommentedMap] = {}
+    yaml_os_actions: dict[str, CommentedSeq] = {}
+    for path, node in plan.walk():
+        target = data
+        for step in path:
+            target = target[step]
+        yaml_nodes[node.code] = target
+        if isinstance(node, ObjectifSpecifique):
+            yaml_os_actions[node.code] = target["actions"]
+    models = {node.code: node for _, node in plan.walk()}
+    cells: dict[tuple[int, str], str] = {}  # (id of a YAML node, field) -> cell
+    touched = False
+    for row in reader.headers:
+        node = yaml_nodes[row.code]
+        cells[(id(node), "")] = row.cells["intitule"]
+        if _pair_of(models[row.code].intitule) != row.values["intitule"]:
+            _set_text(node, "intitule", row.values["intitule"], flow=False)
+            cells[(id(node), "intitule")] = row.cells["intitule"]
+            touched = True
+    last_in_os: dict[str, CommentedMap] = {}
+    for row in reader.actions:
+        node = yaml_nodes.get(row.code)
+        if node is None:  # a new action, placed after the row above it in its objectif spécifique
+            node = CommentedMap(code=row.code)
+            seq = yaml_os_actions[row.parent]
+            after = last_in_os.get(row.parent)
+            index = next((i + 1 for i, item in enumerate(seq) if item is after), 0)
+            seq.insert(index, node)
+            current = {}
+            touched = True
+        else:
+            current = action_values(models[row.code])
+        last_in_os[row.parent] = node
+        cells[(id(node), "")] = row.cells.get("intitule", f"{row.sheet}!A{row.row}")
+        cells[(id(node), "code")] = f"{row.sheet}!{get_column_letter(CODE_COL)}{row.row}"
+        for name, value in row.values.items():
+            if current.get(name, _MISSING) != value:
+                _apply(node, name, value)
+                cells[(id(node), name)] = row.cells[name]
+                touched = True
+    kept = {row.code for row in reader.actions}
+    gone = [a.code for a in in_scope(plan, reader.acteur) if a.code not in kept]
+    if remove:
+        for code in gone:
+            seq = yaml_os_actions[reader.parent[code]]
+            seq.remove(yaml_nodes[code])
+            touched = True
+    return _cell_paths(data, cells), touched, gone
+
+
+_MISSING = object()
+
+_FIELD_PATHS = {  # an action's field -> its path under the action in plan.yaml
+    "intitule": ("intitule",), "resultats_attendus": ("resultats_attendus",), "pilotes": ("pilotes",),
+    "partenaires": ("partenaires",), "ressources.humaines": ("ressources", "humaines"),
+    "ressources.materielles": ("ressources", "materielles"), "budget.montant": ("budget", "montant"),
+    "budget.source": ("budget", "source"), "indicateurs": ("indicateurs",), "echeance": ("echeance",),
+    "suivi": ("suivi",), "code": ("code",),
+}
+
+
+def _cell_paths(data: Any, cells: dict[tuple[int, str], str]) -> dict[tuple, str]:
+    """The edited cells by their path in the new plan.yaml, found by walking the edited data."""
+    out: dict[tuple, str] = {}
+    by_node: dict[int, list[tuple[str, str]]] = {}
+    for (ident, name), cell in cells.items():
+        by_node.setdefault(ident, []).append((name, cell))
+
+    def walk(node: Any, path: tuple) -> None:
+        for name, cell in by_node.get(id(node), ()):
+            out[path + (_FIELD_PATHS.get(name, ()) if name else ())] = cell
+        if isinstance(node, dict):
+            for key in ("priorites", "objectifs_generaux", "objectifs_specifiques", "actions"):
+                if isinstance(node.get(key), list):
+                    walk(node[key], (*path, key))
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, (*path, i))
+
+    walk(data, ())
+    return out
+
+
+def _check_staged(root: Path, text: str, cells: dict[tuple, str], reader: _Reader,
+                  known: list[Diagnostic]) -> tuple[Plan, list[Diagnostic]]:
+    """Check the edited plan in a copy of the folder; its errors, located at their cells, refuse it."""
+    with tempfile.TemporaryDirectory(prefix="publisher-import-") as tmp:
+        staged = Path(tmp) / root.name
+        shutil.copytree(root, staged, ignore=shutil.ignore_patterns(".*"))
+        (staged / PLAN_FILE).write_text(text, encoding="utf-8")
+        raw = load(staged)
+        result = check(raw)
+    paths: dict[Location, list[tuple]] = {}
+    for source in (raw.value_locs, raw.key_locs):
+        for path, loc in source.items():
+            paths.setdefault(loc, []).append(path)
+    seen = {(d.code, d.message, d.rule) for d in known}
+    located, warnings = [], []
+    for diag in result.diagnostics:
+        if (diag.code, diag.message, diag.rule) in seen:
+            continue  # already there before the import, not the workbook's doing
+        cell = _cell_for(paths.get(diag.location, []), cells)
+        if cell:
+            sheet, ref = cell.split("!")
+            col = re.match(r"[A-Z]+", ref).group()
+            where = Location(reader.file, int(ref[len(col):]), _column_index(col), cell)
+            diag = Diagnostic(where, diag.severity, diag.code, diag.message, diag.rule)
+        else:
+            diag = Diagnostic(diag.location, diag.severity, diag.code, f"{diag.message} (plan.yaml après import)",
+                              diag.rule)
+        (located if diag.severity is ERROR else warnings).append(diag)
+    if located or result.plan is None:
+        raise PlanError(_ordered(reader, located + warnings))
+    return result.plan, _ordered(reader, warnings)
+
+
+def _cell_for(paths: list[tuple], cells: dict[tuple, str]) -> str:
+    best, size = "", -1
+    for path in paths:
+        for n in range(len(path), -1, -1):
+            if path[:n] in cells and n > size:
+                best, size = cells[path[:n]], n
+                break
+    return best
+
+
+def _column_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
