@@ -93,22 +93,23 @@ def _pair(field: str, fr_title: str, ar_title: str, widths=(14, 40), prefix: str
 
 
 def _columns() -> tuple[Column, ...]:
+    # Narrow columns and tall rows: 23 columns must fit the width of a landscape A4 page.
     pilote = (label("pilotes", FR), label("pilotes", AR))
     return (
-        Column("code", "", (label("code", FR), label("code", AR)), (8, 14)),
-        *_pair("intitule", label("actions", FR), label("actions", AR)),
-        *_pair("resultats_attendus", label("resultats_attendus", FR), label("resultats_attendus", AR)),
-        Column("pilotes", "acteur", (f"{pilote[0]} : acteur", f"{pilote[1]}: الجهة"), (10, 16)),
-        *_pair("pilotes", f"{pilote[0]} : nom", f"{pilote[1]}: الاسم", (12, 24), prefix="nom."),
-        *_pair("pilotes", f"{pilote[0]} : fonction", f"{pilote[1]}: الوظيفة", (12, 30), prefix="fonction."),
-        Column("partenaires", "", (label("partenaires", FR), label("partenaires", AR)), (10, 16)),
-        *_pair("ressources.humaines", "Ressources humaines nécessaires", "الموارد البشرية اللازمة"),
-        *_pair("ressources.materielles", "Ressources matérielles nécessaires", "الموارد المادية اللازمة"),
-        Column("budget.montant", "", (f"{label('budget', FR)} (MAD)", f"{label('budget', AR)} (درهم)"), (10, 14)),
-        *_pair("budget.source", diff.FIELD_LABELS["source"][0], diff.FIELD_LABELS["source"][1], (12, 30)),
-        *_pair("indicateurs", label("indicateurs", FR), label("indicateurs", AR)),
-        Column("echeance", "", (label("echeance", FR), label("echeance", AR)), (10, 12)),
-        *_pair("suivi", label("suivi", FR), label("suivi", AR)),
+        Column("code", "", (label("code", FR), label("code", AR)), (8, 10)),
+        *_pair("intitule", label("actions", FR), label("actions", AR), (14, 24)),
+        *_pair("resultats_attendus", label("resultats_attendus", FR), label("resultats_attendus", AR), (14, 24)),
+        Column("pilotes", "acteur", (f"{pilote[0]} : acteur", f"{pilote[1]}: الجهة"), (9, 11)),
+        *_pair("pilotes", f"{pilote[0]} : nom", f"{pilote[1]}: الاسم", (10, 14), prefix="nom."),
+        *_pair("pilotes", f"{pilote[0]} : fonction", f"{pilote[1]}: الوظيفة", (10, 16), prefix="fonction."),
+        Column("partenaires", "", (label("partenaires", FR), label("partenaires", AR)), (9, 11)),
+        *_pair("ressources.humaines", "Ressources humaines nécessaires", "الموارد البشرية اللازمة", (12, 18)),
+        *_pair("ressources.materielles", "Ressources matérielles nécessaires", "الموارد المادية اللازمة", (12, 18)),
+        Column("budget.montant", "", (f"{label('budget', FR)} (MAD)", f"{label('budget', AR)} (درهم)"), (9, 10)),
+        *_pair("budget.source", diff.FIELD_LABELS["source"][0], diff.FIELD_LABELS["source"][1], (10, 16)),
+        *_pair("indicateurs", label("indicateurs", FR), label("indicateurs", AR), (12, 20)),
+        Column("echeance", "", (label("echeance", FR), label("echeance", AR)), (9, 10)),
+        *_pair("suivi", label("suivi", FR), label("suivi", AR), (12, 20)),
     )
 
 
@@ -201,15 +202,24 @@ def _safe(text: Any) -> Any:
 
 def _put(ws, row: int, col: int, value: Any, *, rtl: bool = False, bold: bool = False, italic: bool = False,
          color: str = "000000", wrap: bool = True, size: int = 9):
-    """Write one cell as text (never a formula), wrapped, aligned for its language."""
+    """Write one cell as text (never a formula), wrapped, aligned for its language (numbers to the right)."""
     cell = ws.cell(row=row, column=col)
     cell.value = _safe(value)
     if isinstance(value, str):
         cell.data_type = "s"  # a text starting with "=" stays a text
     cell.font = Font(name=_FONT, size=size, bold=bold, italic=italic, color=color)
-    cell.alignment = Alignment(wrap_text=wrap, vertical="top", horizontal="right" if rtl else "left",
+    right = rtl or isinstance(value, (int, Decimal))
+    cell.alignment = Alignment(wrap_text=wrap, vertical="top", horizontal="right" if right else "left",
                                readingOrder=2 if rtl else 1)
     return cell
+
+
+_LATIN_FORMS = re.compile(r"\d{4}-[0-9W]+(?:-\d+)?")
+
+
+def _ltr(text: str) -> str:
+    """Left-to-right marks around 2026-W14 and its kind, so that an Arabic line does not read W14-2026."""
+    return _LATIN_FORMS.sub(lambda m: f"\u200e{m.group()}\u200e", text)
 
 
 def export(plan: Plan, acteur: str | None = None, digest: str = "") -> bytes:
@@ -282,9 +292,9 @@ _RULES = {
 }
 _GUIDE_LABELS = {  # the identity block: rows 3 to 6 of each guide sheet
     FR: ("Plan", "Version du plan", "Acteur de l'extrait", "Empreinte de plan.yaml", "tous les acteurs",
-         "Règles de saisie", ("Clé", "Nom", "Sigle")),
+         "Règles de saisie", ("Clé", "Nom", "Sigle"), "Acteurs (pilotes et partenaires)"),
     AR: ("المخطط", "نسخة المخطط", "الجهة المعنية بالمستخرج", "بصمة plan.yaml", "جميع الفاعلين",
-         "قواعد التعبئة", ("الرمز", "الاسم", "المختصر")),
+         "قواعد التعبئة", ("الرمز", "الاسم", "المختصر"), "الفاعلون (المسؤولون والشركاء)"),
 }
 IDENTITY_ROWS = {"plan": 3, "version": 4, "acteur": 5, "digest": 6}
 
@@ -313,21 +323,21 @@ def _guide_sheet(wb: Workbook, plan: Plan, lang: Lang, acteur: str | None, diges
     if acteur is not None:
         _put(ws, IDENTITY_ROWS["acteur"], 3, plan.acteurs[acteur].nom[lang], rtl=rtl, wrap=False)
     row = 8
-    _put(ws, row, 1, labels[5], rtl=rtl, bold=True, size=11)
+    _put(ws, row, 1, labels[5], rtl=rtl, bold=True, size=11, wrap=False)
     for n, rule in enumerate(_RULES[lang], start=1):
         row += 1
-        _put(ws, row, 1, n, rtl=rtl)
-        _put(ws, row, 2, rule, rtl=rtl)
+        _put(ws, row, 1, f"{n}.", rtl=rtl)
+        _put(ws, row, 2, _ltr(rule) if rtl else rule, rtl=rtl)
         ws.row_dimensions[row].height = _LINE_POINTS * math.ceil(len(rule) / 110 + 0.2)
     row += 2
-    _put(ws, row, 1, label("partenaires", lang) + " / " + label("pilotes", lang), rtl=rtl, bold=True, size=11)
+    _put(ws, row, 1, labels[7], rtl=rtl, bold=True, size=11, wrap=False)
     row += 1
     for c, head in enumerate(labels[6], start=1):
         _put(ws, row, c, head, rtl=rtl, bold=True, color="FFFFFF").fill = _FILLS["header"]
     first = row + 1
     for key, acteur_ in plan.acteurs.items():
         row += 1
-        _put(ws, row, 1, key)
+        _put(ws, row, 1, key, rtl=rtl)
         _put(ws, row, 2, acteur_.nom[lang], rtl=rtl)
         _put(ws, row, 3, acteur_.sigle[lang] if acteur_.sigle else None, rtl=rtl)
     if lang is FR and plan.acteurs:
@@ -443,7 +453,7 @@ def _row_lines(ws, row: int, widths: list[int]) -> int:
         value = ws.cell(row=row, column=c).value
         if not isinstance(value, str):
             continue
-        per_line = max(1, int(width * 1.1))  # 9-point text fits a little more than a width unit per character
+        per_line = max(1, int(width * 1.25))  # 9-point text fits a little more than a width unit per character
         tallest = max(tallest, sum(max(1, math.ceil(len(line) / per_line)) for line in value.split("\n")))
     return tallest
 
