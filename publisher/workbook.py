@@ -32,9 +32,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+import yaml
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
@@ -44,7 +45,6 @@ from openpyxl.writer.excel import ExcelWriter
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
-from ruamel.yaml.util import load_yaml_guess_indent
 
 from . import diff
 from .check import check, load_checked
@@ -61,7 +61,7 @@ FR, AR = Lang.FR, Lang.AR
 GUIDE = {FR: "Mode d'emploi", AR: "طريقة الاستعمال"}
 HEADER_ROWS = (2, 3)  # the column titles, French then Arabic; row 1 is the sheet's title
 FIRST_ROW = 4
-SPARE_ROWS = 200  # rows below the last action that keep the drop-down lists, for inserted actions
+SPARE_ROWS = 50  # rows below the last action that keep the drop-down lists, for inserted actions
 ACTEURS_NAME = "acteurs"  # the defined name of the acteur keys on the French guide sheet
 
 
@@ -186,14 +186,9 @@ def _digest(root: Path) -> str:
 _FONT = "Arial"  # has Arabic glyphs wherever Excel runs; LibreOffice substitutes a metric twin
 _THIN = Side(style="thin", color="A6A6A6")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_FILLS = {
-    "header": PatternFill("solid", fgColor="1F4E79"),
-    Priorite: PatternFill("solid", fgColor="BDD7EE"),
-    ObjectifGeneral: PatternFill("solid", fgColor="DDEBF7"),
-    ObjectifSpecifique: PatternFill("solid", fgColor="F2F2F2"),
-}
+_FILLS = {"en-tête": "1F4E79", "priorité": "BDD7EE", "objectif général": "DDEBF7", "objectif spécifique": "F2F2F2"}
+_LEVEL = {Priorite: "priorité", ObjectifGeneral: "objectif général", ObjectifSpecifique: "objectif spécifique"}
 _LINE_POINTS = 12.0  # the height of one line of 9-point text, in points
-_UNLOCKED, _LOCKED = Protection(locked=False), Protection(locked=True)
 
 
 def _safe(text: Any) -> Any:
@@ -201,17 +196,43 @@ def _safe(text: Any) -> Any:
 
 
 def _put(ws, row: int, col: int, value: Any, *, rtl: bool = False, bold: bool = False, italic: bool = False,
-         color: str = "000000", wrap: bool = True, size: int = 9):
-    """Write one cell as text (never a formula), wrapped, aligned for its language (numbers to the right)."""
+         white: bool = False, wrap: bool = True, size: int = 9, fill: str = "", border: bool = False,
+         locked: bool = True, number_format: str = "General"):
+    """Write one cell as text (never a formula), wrapped, aligned for its language (numbers to the right).
+
+    Its look is a named style of the workbook, made once per combination: thousands of cells share a
+    few styles (openpyxl would otherwise compare every cell's font, fill and border with all the others).
+    """
     cell = ws.cell(row=row, column=col)
-    cell.value = _safe(value)
-    if isinstance(value, str):
-        cell.data_type = "s"  # a text starting with "=" stays a text
-    cell.font = Font(name=_FONT, size=size, bold=bold, italic=italic, color=color)
+    if value is not None:
+        cell.value = _safe(value)
+        if isinstance(value, str):
+            cell.data_type = "s"  # a text starting with "=" stays a text
     right = rtl or isinstance(value, (int, Decimal))
-    cell.alignment = Alignment(wrap_text=wrap, vertical="top", horizontal="right" if right else "left",
-                               readingOrder=2 if rtl else 1)
+    cell.style = _style(ws.parent, (rtl, right, bold, italic, white, wrap, size, fill, border, locked, number_format))
     return cell
+
+
+def _style(wb: Workbook, key: tuple) -> str:
+    rtl, right, bold, italic, white, wrap, size, fill, border, locked, number_format = key
+    words = ["canevas", "ar" if rtl else "", "droite" if right and not rtl else "", "gras" if bold else "",
+             "italique" if italic else "", "blanc" if white else "", "" if wrap else "sur une ligne",
+             f"{size} pt", fill, "bordé" if border else "", "" if locked else "modifiable",
+             {"@": "texte", "General": ""}.get(number_format, number_format)]
+    name = " ".join(w for w in words if w)
+    if name not in wb.named_styles:
+        style = NamedStyle(name=name)
+        style.font = Font(name=_FONT, size=size, bold=bold, italic=italic, color="FFFFFF" if white else "000000")
+        style.alignment = Alignment(wrap_text=wrap, vertical="top", horizontal="right" if right else "left",
+                                    readingOrder=2 if rtl else 1)
+        if fill:
+            style.fill = PatternFill("solid", fgColor=_FILLS[fill])
+        if border:
+            style.border = _BORDER
+        style.protection = Protection(locked=locked)
+        style.number_format = number_format
+        wb.add_named_style(style)
+    return name
 
 
 _LATIN_FORMS = re.compile(r"\d{4}-[0-9W]+(?:-\d+)?")
@@ -333,7 +354,7 @@ def _guide_sheet(wb: Workbook, plan: Plan, lang: Lang, acteur: str | None, diges
     _put(ws, row, 1, labels[7], rtl=rtl, bold=True, size=11, wrap=False)
     row += 1
     for c, head in enumerate(labels[6], start=1):
-        _put(ws, row, c, head, rtl=rtl, bold=True, color="FFFFFF").fill = _FILLS["header"]
+        _put(ws, row, c, head, rtl=rtl, bold=True, white=True, fill="en-tête")
     first = row + 1
     for key, acteur_ in plan.acteurs.items():
         row += 1
@@ -368,6 +389,7 @@ def _print_setup(ws, plan: Plan, lang: Lang, fit_height: bool) -> None:
 
 
 def _priority_sheet(wb: Workbook, plan: Plan, prio: Priorite, codes: set[str]) -> None:
+    """One priority: its row, then each objective's header row and one row per action of ``codes``."""
     ws = wb.create_sheet(_sheet_name(prio.code))
     ws.sheet_properties.outlinePr = Outline(summaryBelow=False, summaryRight=False)
     heading = {lang: f"{label('canevas', lang)} — {territory(plan, lang)} — {label('priorite', lang)} {prio.code}"
@@ -376,67 +398,74 @@ def _priority_sheet(wb: Workbook, plan: Plan, prio: Priorite, codes: set[str]) -
     _put(ws, 1, len(COLUMNS), heading[AR], rtl=True, bold=True, wrap=False, size=12)
     for c, column in enumerate(COLUMNS, start=1):
         for r, lang in zip(HEADER_ROWS, Lang):
-            cell = _put(ws, r, c, column.titles[lang is AR], rtl=lang.rtl, bold=True, color="FFFFFF")
-            cell.fill, cell.border = _FILLS["header"], _BORDER
-    widths = [len(max(column.titles, key=len)) // 2 for column in COLUMNS]
-    row = FIRST_ROW - 1
-    texts: dict[int, list[str]] = {}
-
-    def header_row(node, level: int) -> None:
-        nonlocal row
-        row += 1
-        _put(ws, row, CODE_COL, node.code, bold=True).protection = _LOCKED
-        for c in range(1, len(COLUMNS) + 1):
-            cell = ws.cell(row=row, column=c)
-            cell.fill, cell.border = _FILLS[type(node)], _BORDER
-        for lang in Lang:
-            cell = _put(ws, row, TITLE_COLS[lang], node.intitule[lang] or None, rtl=lang.rtl, bold=True,
-                        italic=isinstance(node, ObjectifSpecifique))
-            cell.protection = _UNLOCKED
-            texts.setdefault(row, []).append(cell.value or "")
-        ws.row_dimensions[row].outline_level = level
-
-    header_row(prio, 0)
+            _put(ws, r, c, column.titles[lang is AR], rtl=lang.rtl, bold=True, white=True, fill="en-tête",
+                 border=True)
+    row = FIRST_ROW
+    _header_row(ws, row, prio, 0)
     for og in prio.objectifs_generaux:
-        if not any(a.code in codes for a in og.actions):
-            continue
-        header_row(og, 0)
+        if any(a.code in codes for a in og.actions):
+            row += 1
+            _header_row(ws, row, og, 0)
         for os_ in og.objectifs_specifiques:
-            if not any(a.code in codes for a in os_.actions):
-                continue
-            header_row(os_, 1)
-            for action in os_.actions:
-                if action.code not in codes:
-                    continue
+            if any(a.code in codes for a in os_.actions):
                 row += 1
-                values = action_values(action)
-                for c, column in enumerate(COLUMNS, start=1):
-                    value = action.code if column.field == "code" else _cell_value(
-                        column.field, column.part, values[column.field])
-                    cell = _put(ws, row, c, value, rtl=column.lang is AR)
-                    cell.border = _BORDER
-                    cell.protection = _LOCKED if column.field == "code" else _UNLOCKED
-                    if column.field == "budget.montant":
-                        cell.number_format = "#,##0" if value == value.to_integral_value() else "#,##0.00"
-                    elif column.field == "echeance":
-                        cell.number_format = "@"
-                    if isinstance(value, str):
-                        lines = value.split("\n")
-                        widths[c - 1] = max(widths[c - 1], *(len(line) for line in lines))
-                        texts.setdefault(row, []).append(value)
-                ws.row_dimensions[row].outline_level = 2
-    last = row
+                _header_row(ws, row, os_, 1)
+            for action in os_.actions:
+                if action.code in codes:
+                    row += 1
+                    _action_row(ws, row, action)
+    _layout(ws, plan, row)
+
+
+def _header_row(ws, row: int, node, depth: int) -> None:
+    """A priority or objective: its code (locked) and its titles (editable) on a coloured row."""
+    level = _LEVEL[type(node)]
+    for c in range(1, len(COLUMNS) + 1):
+        lang = next((lang for lang in Lang if TITLE_COLS[lang] == c), None)
+        if c == CODE_COL:
+            _put(ws, row, c, node.code, bold=True, fill=level, border=True)
+        elif lang is None:
+            _put(ws, row, c, None, fill=level, border=True)
+        else:
+            _put(ws, row, c, node.intitule[lang] or None, rtl=lang.rtl, bold=True, fill=level, border=True,
+                 locked=False, italic=isinstance(node, ObjectifSpecifique))
+    ws.row_dimensions[row].outline_level = depth
+
+
+def _action_row(ws, row: int, action: Action) -> None:
+    """An action, one cell per column; only its code is locked."""
+    values = action_values(action)
     for c, column in enumerate(COLUMNS, start=1):
+        if column.field == "code":
+            _put(ws, row, c, action.code, border=True)
+            continue
+        value = _cell_value(column.field, column.part, values[column.field])
+        number_format = "General"
+        if column.field == "budget.montant":
+            number_format = "#,##0" if value == value.to_integral_value() else "#,##0.00"
+        elif column.field == "echeance":
+            number_format = "@"  # what is typed there stays a text, never an Excel date
+        _put(ws, row, c, value, rtl=column.lang is AR, border=True, locked=False, number_format=number_format)
+    ws.row_dimensions[row].outline_level = 2
+
+
+def _layout(ws, plan: Plan, last: int) -> None:
+    """Column widths that fit, row heights, spare editable rows, drop-down lists, print and protection."""
+    widths = []
+    for c, column in enumerate(COLUMNS, start=1):
+        longest = len(max(column.titles, key=len)) // 2
+        for r in range(FIRST_ROW, last + 1):
+            value = ws.cell(row=r, column=c).value
+            if isinstance(value, str):
+                longest = max(longest, *(len(line) for line in value.split("\n")))
         low, high = column.widths
-        widths[c - 1] = max(low, min(high, widths[c - 1] + 1))
-        ws.column_dimensions[get_column_letter(c)].width = widths[c - 1]
-    for r in range(FIRST_ROW, last + 1):  # Excel does not grow rows by itself on opening: estimate
-        ws.row_dimensions[r].height = _LINE_POINTS * max(1, _row_lines(ws, r, widths))
-    for r in HEADER_ROWS:
+        widths.append(max(low, min(high, longest + 1)))
+        ws.column_dimensions[get_column_letter(c)].width = widths[-1]
+    for r in (*HEADER_ROWS, *range(FIRST_ROW, last + 1)):  # Excel does not grow rows by itself on opening
         ws.row_dimensions[r].height = _LINE_POINTS * max(1, _row_lines(ws, r, widths))
     for r in range(last + 1, last + SPARE_ROWS + 1):
         for c in range(1, len(COLUMNS) + 1):
-            ws.cell(row=r, column=c).protection = _UNLOCKED
+            _put(ws, r, c, None, locked=False, number_format="@" if c == COL[("echeance", "")] else "General")
     _validations(ws, last + SPARE_ROWS, plan)
     ws.freeze_panes = ws.cell(row=FIRST_ROW, column=CODE_COL + 1)
     ws.print_title_rows = f"1:{HEADER_ROWS[-1]}"
@@ -694,7 +723,7 @@ class _Reader:
             values[lang] = self._line(sheet, cell, node.code)
             cells[lang] = f"{sheet}!{cell.coordinate}"
         self.headers.append(Row(sheet, r, node.code, parent, {"intitule": (values[FR], values[AR])},
-                                {"intitule": cells[FR], "intitule.ar": cells[AR]}))
+                                {"intitule": cells[FR], "intitule@fr": cells[FR], "intitule@ar": cells[AR]}))
 
     def _action(self, ws, sheet, r, code, node, os_code) -> None:
         if os_code is None:
@@ -717,6 +746,8 @@ class _Reader:
             cell = ws.cell(row=r, column=c)
             parts.setdefault(column.field, {})[column.part] = cell
             row.cells.setdefault(column.field, f"{sheet}!{cell.coordinate}")
+            if column.part in ("fr", "ar"):
+                row.cells[f"{column.field}@{column.part}"] = f"{sheet}!{cell.coordinate}"
         for name, cells in parts.items():
             row.values[name] = getattr(self, "_read_" + name.replace(".", "_"), self._read_text)(sheet, code, cells)
         self.actions.append(row)
@@ -849,14 +880,20 @@ class _Reader:
 
 def _yaml(text: str) -> YAML:
     """A round-trip YAML that writes back exactly what it read, at the file's own indentation."""
-    _, indent, offset = load_yaml_guess_indent(text)
-    yaml = YAML(typ="rt")
-    yaml.width = 4096
-    yaml.preserve_quotes = True
-    yaml.indent(mapping=2, sequence=indent or 2, offset=offset or 0)
-    yaml.representer.add_representer(
+    offset = _sequence_offset(text)
+    rt = YAML(typ="rt")
+    rt.width = 4096
+    rt.preserve_quotes = True
+    rt.indent(mapping=2, sequence=offset + 2, offset=offset)
+    rt.representer.add_representer(
         Decimal, lambda rep, value: rep.represent_scalar("tag:yaml.org,2002:float", format(value, "f")))
-    return yaml
+    return rt
+
+
+def _sequence_offset(text: str) -> int:
+    """How far a block list's dash sits right of its key (2 in the example plan, 0 in ruamel's default)."""
+    match = re.search(r"^( *)[^\s#-][^\n]*:[ \t]*\n(?:[ \t]*(?:#[^\n]*)?\n)*( *)- ", text, re.MULTILINE)
+    return max(0, len(match.group(2)) - len(match.group(1))) if match else 0
 
 
 def _styled(template: Any, text: str) -> Any:
@@ -1078,20 +1115,25 @@ def import_file(xlsx: Path | str, root: Path | str, remove: bool = False) -> Imp
     if reader.digest and reader.digest != _digest(root):
         notes.append("attention : plan.yaml a changé depuis l'export de ce classeur ; les cellules du classeur "
                      "remplacent les champs correspondants, vérifiez le tableau des modifications")
-    text = (root / PLAN_FILE).read_text(encoding="utf-8-sig")
-    yaml = _yaml(text)
-    data = yaml.load(text)
-    cells, touched, gone = _edit(data, plan, reader, remove)
+    kept = {row.code for row in reader.actions}
+    gone = [a.code for a in in_scope(plan, reader.acteur) if a.code not in kept]
     if gone and not remove:
         notes.append(f"{len(gone)} action(s) absente(s) du classeur conservée(s) : {', '.join(gone)} "
                      "(--supprimer pour les retirer du plan)")
-    if not touched:
-        return ImportReport(plan, plan, [], False, [], notes)
-    out = io.StringIO()
-    yaml.dump(data, out)
-    new_text = out.getvalue()
+    edits = _edits(plan, reader)
+    if not edits and not (remove and gone):
+        return ImportReport(plan, plan, [], False, [], notes)  # nothing read differs: plan.yaml is not touched
+    text = (root / PLAN_FILE).read_text(encoding="utf-8-sig")
+    source = _Source(text)
+    for edit in edits:
+        edit(source)
+    if remove:
+        for code in gone:
+            source.remove(code)
+    new_text = source.result()
     if new_text == text:
         return ImportReport(plan, plan, [], False, [], notes)
+    cells = {key: cell for row in reader.headers + reader.actions for key, cell in _row_cells(row)}
     after, warnings = _check_staged(root, new_text, cells, reader, before.diagnostics)
     changes = diff.compare(plan, after)
     if changes:
@@ -1110,93 +1152,166 @@ def _ordered(reader: _Reader, problems: list[Diagnostic]) -> list[Diagnostic]:
     return sorted(dict.fromkeys(problems), key=key)
 
 
-def _edit(data: CommentedMap, plan: Plan, reader: _Reader, remove: bool):
-    """Apply the rows to the YAML data; return the cell of each edited path, whether anything changed,
-    and the codes of the actions in scope that the workbook no longer holds."""
-    yaml_nodes: dict[str, CommentedMap] = {}
-    yaml_os_actions: dict[str, CommentedSeq] = {}
-    for path, node in plan.walk():
-        target = data
-        for step in path:
-            target = target[step]
-        yaml_nodes[node.code] = target
-        if isinstance(node, ObjectifSpecifique):
-            yaml_os_actions[node.code] = target["actions"]
+def _row_cells(row: Row):
+    """(code, field) -> cell for every cell of a row; (code, "") is the row's code cell."""
+    yield (row.code, ""), f"{row.sheet}!{get_column_letter(CODE_COL)}{row.row}"
+    for name, cell in row.cells.items():
+        yield (row.code, name), cell
+
+
+def _edits(plan: Plan, reader: _Reader) -> list:
+    """What differs between the workbook and the plan, as edits to apply to plan.yaml, in workbook order."""
     models = {node.code: node for _, node in plan.walk()}
-    cells: dict[tuple[int, str], str] = {}  # (id of a YAML node, field) -> cell
-    touched = False
+    edits = []
     for row in reader.headers:
-        node = yaml_nodes[row.code]
-        cells[(id(node), "")] = row.cells["intitule"]
         if _pair_of(models[row.code].intitule) != row.values["intitule"]:
-            _set_text(node, "intitule", row.values["intitule"], flow=False)
-            cells[(id(node), "intitule")] = row.cells["intitule"]
-            touched = True
-    last_in_os: dict[str, CommentedMap] = {}
+            edits.append(lambda source, row=row: source.set_fields(row.code, [("intitule", row.values["intitule"])]))
+    previous: dict[str, str | None] = {}  # objectif spécifique -> the code of the last action row read under it
     for row in reader.actions:
-        node = yaml_nodes.get(row.code)
-        if node is None:  # a new action, placed after the row above it in its objectif spécifique
-            node = CommentedMap(code=row.code)
-            seq = yaml_os_actions[row.parent]
-            after = last_in_os.get(row.parent)
-            index = next((i + 1 for i, item in enumerate(seq) if item is after), 0)
-            seq.insert(index, node)
-            current = {}
-            touched = True
+        after = previous.get(row.parent)
+        previous[row.parent] = row.code
+        if row.code not in models:
+            edits.append(lambda source, row=row, after=after: source.add(row.parent, after, row.code, row.values))
+            continue
+        current = action_values(models[row.code])
+        changed = [(name, value) for name, value in row.values.items() if current[name] != value]
+        if changed:
+            edits.append(lambda source, row=row, changed=changed: source.set_fields(row.code, changed))
+    return edits
+
+
+class _Source:
+    """plan.yaml as lines, edited in small round-trip fragments: one key of one node at a time.
+
+    libyaml's composer (fast, in C) locates every node; only the lines of a changed key are read and
+    written again by ruamel.yaml, so that a large plan imports quickly and every other line stays as it is.
+    """
+
+    def __init__(self, text: str):
+        self.lines = text.splitlines(keepends=True)
+        if self.lines and not self.lines[-1].endswith("\n"):
+            self.lines[-1] += "\n"
+            self.unterminated = True
         else:
-            current = action_values(models[row.code])
-        last_in_os[row.parent] = node
-        cells[(id(node), "")] = row.cells.get("intitule", f"{row.sheet}!A{row.row}")
-        cells[(id(node), "code")] = f"{row.sheet}!{get_column_letter(CODE_COL)}{row.row}"
-        for name, value in row.values.items():
-            if current.get(name, _MISSING) != value:
-                _apply(node, name, value)
-                cells[(id(node), name)] = row.cells[name]
-                touched = True
-    kept = {row.code for row in reader.actions}
-    gone = [a.code for a in in_scope(plan, reader.acteur) if a.code not in kept]
-    if remove:
-        for code in gone:
-            seq = yaml_os_actions[reader.parent[code]]
-            seq.remove(yaml_nodes[code])
-            touched = True
-    return _cell_paths(data, cells), touched, gone
+            self.unterminated = False
+        self.yaml = _yaml(text)
+        self.nodes: dict[str, Any] = {}  # code -> its mapping node
+        self.actions: dict[str, Any] = {}  # code of an objectif spécifique -> its actions' sequence node
+        self.replacements: list[tuple[int, int, int, list[str]]] = []  # (first line, end line, order, new lines)
+        self._find(yaml.compose(text, Loader=_COMPOSER))
+
+    def _find(self, node: Any) -> None:
+        if isinstance(node, yaml.MappingNode):
+            pairs = {key.value: value for key, value in node.value}
+            code = pairs.get("code")
+            if isinstance(code, yaml.ScalarNode):
+                self.nodes[code.value] = node
+                if isinstance(pairs.get("actions"), yaml.SequenceNode):
+                    self.actions[code.value] = pairs["actions"]
+            for key in ("priorites", "objectifs_generaux", "objectifs_specifiques", "actions"):
+                if isinstance(pairs.get(key), yaml.SequenceNode):
+                    for item in pairs[key].value:
+                        self._find(item)
+
+    # -- spans of lines
+
+    @staticmethod
+    def _last_line(node: Any) -> int:
+        """The last line (0-based) that holds part of ``node``."""
+        if isinstance(node, yaml.CollectionNode) and not node.flow_style and node.value:
+            last = node.value[-1]
+            return _Source._last_line(last[1] if isinstance(last, tuple) else last)
+        end = node.end_mark
+        return end.line if end.column > 0 else end.line - 1
+
+    def _span(self, first: int, node: Any) -> tuple[int, int]:
+        last = self._last_line(node)
+        while last > first and not self.lines[last].strip():
+            last -= 1  # blank lines a block scalar swallowed belong to the layout, not to the value
+        return first, last + 1
+
+    def _replace(self, first: int, end: int, lines: list[str]) -> None:
+        self.replacements.append((first, end, len(self.replacements), lines))
+
+    # -- fragments
+
+    def _fragment(self, first: int, end: int, column: int) -> CommentedMap:
+        text = "".join(line[column:] if not line[:column].strip() or i == first else line.lstrip()
+                       for i, line in ((i, self.lines[i]) for i in range(first, end)))
+        return self.yaml.load(text) or CommentedMap()
+
+    def _dump(self, node: Any, prefix: str, column: int) -> list[str]:
+        out = io.StringIO()
+        self.yaml.dump(node, out)
+        lines = out.getvalue().splitlines(keepends=True)
+        return [(prefix if i == 0 else " " * column) + line if line.strip() else line
+                for i, line in enumerate(lines)]
+
+    def set_fields(self, code: str, fields: list[tuple[str, Any]]) -> None:
+        """Write the fields of the node ``code`` that changed, each key's lines in one fragment."""
+        node = self.nodes[code]
+        by_key: dict[str, list[tuple[str, Any]]] = {}
+        for name, value in fields:
+            by_key.setdefault(name.split(".")[0], []).append((name, value))
+        pairs = [(key.value, key, value) for key, value in node.value]
+        column = node.start_mark.column
+        for key, group in by_key.items():
+            found = next(((k, v) for name, k, v in pairs if name == key), None)
+            if found is not None:
+                first, end = self._span(found[0].start_mark.line, found[1])
+                prefix = self.lines[first][:column]
+                fragment = self._fragment(first, end, column)
+            else:  # a key the node did not have: after the key that precedes it in the format's order
+                order = _ACTION_KEYS.index(key) if key in _ACTION_KEYS else len(_ACTION_KEYS)
+                before = [(k, v) for name, k, v in pairs
+                          if name in _ACTION_KEYS and _ACTION_KEYS.index(name) < order] or [pairs[0][1:]]
+                first = end = self._span(before[-1][0].start_mark.line, before[-1][1])[1]
+                prefix, fragment = " " * column, CommentedMap()
+            for name, value in group:
+                _apply(fragment, name, value)
+            self._replace(first, end, self._dump(fragment, prefix, column) if fragment else [])
+
+    def add(self, os_code: str, after: str | None, code: str, values: dict[str, Any]) -> None:
+        """A new action under ``os_code``, after the action ``after`` (first when ``None``)."""
+        seq = self.actions[os_code]
+        items = seq.value
+        anchor = self.nodes[after] if after in self.nodes else None
+        line = self._span(anchor.start_mark.line, anchor)[1] if anchor is not None else items[0].start_mark.line
+        dash = self.lines[items[0].start_mark.line].index("-")
+        node = CommentedMap(code=code)
+        for name, value in values.items():
+            _apply(node, name, value)
+        dumped = self._dump(CommentedSeq([node]), "", 0)
+        shift = min(len(item) - len(item.lstrip(" ")) for item in dumped if item.strip())
+        self._replace(line, line, [" " * dash + item[shift:] if item.strip() else item for item in dumped])
+        self.nodes.setdefault(code, None)
+
+    def remove(self, code: str) -> None:
+        """Take an action's lines out of its list."""
+        node = self.nodes[code]
+        self._replace(*self._span(node.start_mark.line, node), [])
+
+    def result(self) -> str:
+        """The edited text: the replacements applied from the bottom up, so that line numbers hold."""
+        lines = list(self.lines)
+        for first, end, _, new in sorted(self.replacements, key=lambda r: (r[0], r[2]), reverse=True):
+            lines[first:end] = new
+        text = "".join(lines)
+        return text[:-1] if self.unterminated and text.endswith("\n") else text
 
 
-_MISSING = object()
+_COMPOSER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
 _FIELD_PATHS = {  # an action's field -> its path under the action in plan.yaml
     "intitule": ("intitule",), "resultats_attendus": ("resultats_attendus",), "pilotes": ("pilotes",),
     "partenaires": ("partenaires",), "ressources.humaines": ("ressources", "humaines"),
     "ressources.materielles": ("ressources", "materielles"), "budget.montant": ("budget", "montant"),
     "budget.source": ("budget", "source"), "indicateurs": ("indicateurs",), "echeance": ("echeance",),
-    "suivi": ("suivi",), "code": ("code",),
+    "suivi": ("suivi",),
 }
 
 
-def _cell_paths(data: Any, cells: dict[tuple[int, str], str]) -> dict[tuple, str]:
-    """The edited cells by their path in the new plan.yaml, found by walking the edited data."""
-    out: dict[tuple, str] = {}
-    by_node: dict[int, list[tuple[str, str]]] = {}
-    for (ident, name), cell in cells.items():
-        by_node.setdefault(ident, []).append((name, cell))
-
-    def walk(node: Any, path: tuple) -> None:
-        for name, cell in by_node.get(id(node), ()):
-            out[path + (_FIELD_PATHS.get(name, ()) if name else ())] = cell
-        if isinstance(node, dict):
-            for key in ("priorites", "objectifs_generaux", "objectifs_specifiques", "actions"):
-                if isinstance(node.get(key), list):
-                    walk(node[key], (*path, key))
-        elif isinstance(node, list):
-            for i, item in enumerate(node):
-                walk(item, (*path, i))
-
-    walk(data, ())
-    return out
-
-
-def _check_staged(root: Path, text: str, cells: dict[tuple, str], reader: _Reader,
+def _check_staged(root: Path, text: str, cells: dict[tuple[str, str], str], reader: _Reader,
                   known: list[Diagnostic]) -> tuple[Plan, list[Diagnostic]]:
     """Check the edited plan in a copy of the folder; its errors, located at their cells, refuse it."""
     with tempfile.TemporaryDirectory(prefix="publisher-import-") as tmp:
@@ -1205,6 +1320,7 @@ def _check_staged(root: Path, text: str, cells: dict[tuple, str], reader: _Reade
         (staged / PLAN_FILE).write_text(text, encoding="utf-8")
         raw = load(staged)
         result = check(raw)
+    cells = _cells_by_path(raw.data, cells)
     paths: dict[Location, list[tuple]] = {}
     for source in (raw.value_locs, raw.key_locs):
         for path, loc in source.items():
@@ -1227,6 +1343,30 @@ def _check_staged(root: Path, text: str, cells: dict[tuple, str], reader: _Reade
     if located or result.plan is None:
         raise PlanError(_ordered(reader, located + warnings))
     return result.plan, _ordered(reader, warnings)
+
+
+def _cells_by_path(data: Any, cells: dict[tuple[str, str], str]) -> dict[tuple, str]:
+    """The workbook's cells by their path in the edited plan.yaml: (code, field) found where the code now is."""
+    where: dict[str, tuple] = {}
+
+    def walk(node: Any, path: tuple) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("code"), str):
+                where.setdefault(node["code"], path)
+            for key in ("priorites", "objectifs_generaux", "objectifs_specifiques", "actions"):
+                if isinstance(node.get(key), list):
+                    for i, item in enumerate(node[key]):
+                        walk(item, (*path, key, i))
+
+    walk(data, ())
+    out = {}
+    for (code, key), cell in cells.items():
+        name, _, lang = key.partition("@")
+        if code not in where or (name and name not in _FIELD_PATHS):
+            continue
+        sub = _FIELD_PATHS[name] if name else ()
+        out[(*where[code], *sub, *((lang,) if lang and name in TEXT_FIELDS else ()))] = cell
+    return out
 
 
 def _cell_for(paths: list[tuple], cells: dict[tuple, str]) -> str:
