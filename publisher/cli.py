@@ -130,9 +130,11 @@ def diff_command(old: Path, new: Path, out: Path | None) -> int:
 
 
 def _print_changes(changes: list[diff.Change]) -> None:
-    """The tableau des modifications as ``publisher diff`` prints it."""
+    """The tableau des modifications in French; a change of the Arabic text alone shows the Arabic."""
     click.echo(" | ".join(diff.header(Lang.FR)))
-    for row in diff.table_rows(changes, Lang.FR):
+    for row, arabic in zip(diff.table_rows(changes, Lang.FR), diff.table_rows(changes, Lang.AR)):
+        if row[3] == row[4] and arabic[3] != arabic[4]:
+            row = (*row[:3], f"(ar) {arabic[3]}", f"(ar) {arabic[4]}")
         click.echo(" | ".join(cell or "-" for cell in row))
     click.echo(f"{len(changes)} modification(s)")
 

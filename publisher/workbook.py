@@ -37,6 +37,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -587,7 +588,7 @@ class _Reader:
         self.cached: Any = None  # the workbook's computed values, read only when a formula is met
         try:
             self.wb = load_workbook(path, data_only=False)
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
             raise UsageError(f"{path} : classeur .xlsx illisible ({exc.__class__.__name__})") from None
         self.nodes = {node.code: node for _, node in plan.walk()}
         self.parent: dict[str, str] = {}
@@ -1198,6 +1199,7 @@ class _Source:
         self.nodes: dict[str, Any] = {}  # code -> its mapping node
         self.actions: dict[str, Any] = {}  # code of an objectif spécifique -> its actions' sequence node
         self.replacements: list[tuple[int, int, int, list[str]]] = []  # (first line, end line, order, new lines)
+        self.inserted: dict[str, int] = {}  # a new action's code -> the line it goes before
         self._find(yaml.compose(text, Loader=_COMPOSER))
 
     def _find(self, node: Any) -> None:
@@ -1273,10 +1275,14 @@ class _Source:
 
     def add(self, os_code: str, after: str | None, code: str, values: dict[str, Any]) -> None:
         """A new action under ``os_code``, after the action ``after`` (first when ``None``)."""
-        seq = self.actions[os_code]
-        items = seq.value
-        anchor = self.nodes[after] if after in self.nodes else None
-        line = self._span(anchor.start_mark.line, anchor)[1] if anchor is not None else items[0].start_mark.line
+        items = self.actions[os_code].value
+        if after in self.inserted:  # after another new action: the same place, later in order
+            line = self.inserted[after]
+        elif after is not None:
+            line = self._span(self.nodes[after].start_mark.line, self.nodes[after])[1]
+        else:
+            line = items[0].start_mark.line
+        self.inserted[code] = line
         dash = self.lines[items[0].start_mark.line].index("-")
         node = CommentedMap(code=code)
         for name, value in values.items():
@@ -1284,7 +1290,6 @@ class _Source:
         dumped = self._dump(CommentedSeq([node]), "", 0)
         shift = min(len(item) - len(item.lstrip(" ")) for item in dumped if item.strip())
         self._replace(line, line, [" " * dash + item[shift:] if item.strip() else item for item in dumped])
-        self.nodes.setdefault(code, None)
 
     def remove(self, code: str) -> None:
         """Take an action's lines out of its list."""

@@ -111,6 +111,8 @@ def test_four_edits_come_back_as_exactly_those_changes(exported, tmp_path: Path,
     out = capsys.readouterr().out
     assert "4 modification(s)" in out
     assert "A1.1.1.2 | Action modifiée | Budget | 180\u202f000 | 185\u202f000" in out
+    assert "A2.1.1.2 | Action modifiée | Suivi / Révision | (ar) تقييم استعمال الشبكة بعد ستة أشهر من التكوين | " \
+           "(ar) تقرير فصلي يعرض على اللجنة التقنية" in out  # an Arabic edit alone shows in Arabic
     after = load_checked(plan).plan
     assert after.action("A1.1.1.2").budget.montant == Decimal(185000)
     assert str(after.action("A1.1.2.1").echeance) == "2025-10"
@@ -125,30 +127,36 @@ def test_four_edits_come_back_as_exactly_those_changes(exported, tmp_path: Path,
     assert ("                  montant: 180000", "                  montant: 185000") in changed
 
 
-def _soffice_resave(xlsx: Path, out: Path) -> Path:
+def _soffice_resave(out: Path, *workbooks: Path) -> list[Path]:
     """What a partner's LibreOffice Calc writes back: ``soffice --convert-to xlsx``, private profile."""
     soffice = shutil.which("soffice")
     assert soffice, "LibreOffice (soffice) is required: ./setup.sh --test installs it"
     out.mkdir()
     profile = out.parent / "lo-profile"
     subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "xlsx",
-                    "--outdir", str(out), str(xlsx)], check=True, capture_output=True, timeout=180,
+                    "--outdir", str(out), *map(str, workbooks)], check=True, capture_output=True, timeout=180,
                    env={**os.environ, "HOME": str(out.parent)})
-    result = out / xlsx.name
-    assert result.is_file(), "LibreOffice wrote no workbook"
-    return result
+    results = [out / xlsx.name for xlsx in workbooks]
+    assert all(result.is_file() for result in results), "LibreOffice wrote no workbook"
+    return results
 
 
 def test_libreoffice_resaved_workbook_imports_identically(exported, tmp_path: Path, capsys) -> None:
     source, xlsx = exported
     edited = _edited(xlsx, tmp_path / "modifie.xlsx", _four_edits)
-    resaved = _soffice_resave(edited, tmp_path / "calc")
+    resaved, untouched = _soffice_resave(tmp_path / "calc", edited, xlsx)
     assert resaved.read_bytes() != edited.read_bytes()
     direct, through_calc = (Path(shutil.copytree(source, tmp_path / name)) for name in ("direct", "calc-plan"))
+    assert main(["import", str(untouched), str(through_calc)]) == 0
+    assert "aucune modification" in capsys.readouterr().out
+    assert (through_calc / "plan.yaml").read_bytes() == (EXAMPLE / "plan.yaml").read_bytes()
     assert main(["import", str(edited), str(direct)]) == 0
     assert main(["import", str(resaved), str(through_calc)]) == 0
     assert capsys.readouterr().out.count("4 modification(s)") == 2
     assert (through_calc / "plan.yaml").read_bytes() == (direct / "plan.yaml").read_bytes()
+    wb = load_workbook(resaved)  # what Calc kept of the workbook's rules (headless, it drops the frozen panes)
+    assert wb["P1"].protection.sheet and wb["طريقة الاستعمال"].sheet_view.rightToLeft
+    assert {dv.type for dv in wb["P1"].data_validations.dataValidation} >= {"list", "decimal", "custom"}
 
 
 def _move_action(wb) -> None:
@@ -226,6 +234,12 @@ def _new_action(wb) -> None:
     }
     for key, value in values.items():
         ws[f"{COL[key]}{row}"] = value
+    ws.insert_rows(row + 1)  # and a second one right after it
+    for key, value in values.items():
+        ws[f"{COL[key]}{row + 1}"] = value
+    ws[f"A{row + 1}"] = "A1.1.1.4"
+    ws[f"{COL[('intitule', 'fr')]}{row + 1}"] = "Évaluer le protocole après un an"
+    ws[f"{COL[('intitule', 'fr')]}{_row(ws, 'OS1.1.1')}"] = "Mettre en place un circuit unique de signalement"
 
 
 def test_new_action_is_placed_under_its_objectif_specifique(tmp_path: Path, capsys) -> None:
@@ -235,11 +249,14 @@ def test_new_action_is_placed_under_its_objectif_specifique(tmp_path: Path, caps
     edited = _edited(xlsx, tmp_path / "nouveau.xlsx", _new_action)
     assert main(["import", str(edited), str(plan)]) == 0
     out = capsys.readouterr().out
-    assert "A1.1.1.3 | Action ajoutée" in out and "1 modification(s)" in out
+    assert "A1.1.1.3 | Action ajoutée" in out and "A1.1.1.4 | Action ajoutée" in out
+    assert "OS1.1.1 | Intitulé reformulé | Intitulé | Mettre en place un circuit unifié de signalement entre les " \
+           "acteurs de la province | Mettre en place un circuit unique de signalement" in out
+    assert "3 modification(s)" in out
     assert "nouveau.xlsx:P1!A9: avertissement: A1.1.1.3: fiche action incomplète" in out  # at its row
     after = load_checked(plan).plan
     codes = [a.code for a in after.objectifs_specifiques[0].actions]
-    assert codes == ["A1.1.1.1", "A1.1.1.2", "A1.1.1.3"]
+    assert codes == ["A1.1.1.1", "A1.1.1.2", "A1.1.1.3", "A1.1.1.4"]
     action = after.action("A1.1.1.3")
     assert [t.ar for t in action.resultats_attendus] == ["ثلاثون مرجعيا مكونا", "دليل لكل مرجعي"]
     assert action.pilotes[0].acteur == "cape" and action.budget.montant == 12000
