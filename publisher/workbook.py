@@ -750,8 +750,17 @@ class _Reader:
             if column.part in ("fr", "ar"):
                 row.cells[f"{column.field}@{column.part}"] = f"{sheet}!{cell.coordinate}"
         for name, cells in parts.items():
-            row.values[name] = getattr(self, "_read_" + name.replace(".", "_"), self._read_text)(sheet, code, cells)
+            row.values[name] = self._read(name)(sheet, code, cells)
         self.actions.append(row)
+
+    def _read(self, name: str):
+        """The reader of a field's cells, which returns the field as :func:`action_values` shows it."""
+        if name in TEXT_FIELDS:
+            return self._read_text
+        if name in LIST_FIELDS:
+            return self._read_list
+        return {"pilotes": self._read_pilotes, "partenaires": self._read_partenaires,
+                "budget.montant": self._read_amount, "echeance": self._read_echeance}[name]
 
     # -- cells
 
@@ -809,9 +818,6 @@ class _Reader:
         fr, ar = fr + [None] * (size - len(fr)), ar + [None] * (size - len(ar))
         return tuple((f, a) for f, a in zip(fr, ar) if f or a)
 
-    _read_resultats_attendus = _read_indicateurs = _read_list
-    _read_ressources_humaines = _read_ressources_materielles = _read_list
-
     def _keys(self, sheet, code, cell) -> list[str | None]:
         keys = self._split(sheet, cell, code)
         for key in keys:
@@ -830,7 +836,7 @@ class _Reader:
     def _read_partenaires(self, sheet, code, cells) -> tuple:
         return tuple(k for k in self._keys(sheet, code, cells[""]) if k)
 
-    def _read_budget_montant(self, sheet, code, cells) -> Decimal | None:
+    def _read_amount(self, sheet, code, cells) -> Decimal | None:
         cell = cells[""]
         value = self._value(sheet, cell, code)
         if value is None:
@@ -904,12 +910,6 @@ def _styled(template: Any, text: str) -> Any:
     if isinstance(template, str):
         return text
     return DoubleQuotedScalarString(text)
-
-
-def _flow_map(**values: Any) -> CommentedMap:
-    node = CommentedMap(values)
-    node.fa.set_flow_style()
-    return node
 
 
 def _text_node(pair: tuple, like: Any = None, flow: bool = True) -> Any:
@@ -1113,7 +1113,11 @@ def import_file(xlsx: Path | str, root: Path | str, remove: bool = False) -> Imp
     if any(d.severity is ERROR for d in reader.problems):
         raise PlanError(_ordered(reader, reader.problems))
     notes = []
-    if reader.digest and reader.digest != _digest(root):
+    stale = bool(reader.digest) and reader.digest != _digest(root)
+    if stale and remove:
+        raise UsageError("plan.yaml a changé depuis l'export de ce classeur : --supprimer retirerait des actions que "
+                         "le classeur n'a jamais montrées ; exportez-le de nouveau")
+    if stale:
         notes.append("attention : plan.yaml a changé depuis l'export de ce classeur ; les cellules du classeur "
                      "remplacent les champs correspondants, vérifiez le tableau des modifications")
     kept = {row.code for row in reader.actions}
