@@ -240,7 +240,7 @@ _LATIN_FORMS = re.compile(r"\d{4}-[0-9W]+(?:-\d+)?")
 
 
 def _ltr(text: str) -> str:
-    """Left-to-right marks around 2026-W14 and its kind, so that an Arabic line does not read W14-2026."""
+    """Left-to-right marks around 2026-W14, 2025-11, 2025-06-30, so that an Arabic line never reads W14-2026."""
     return _LATIN_FORMS.sub(lambda m: f"\u200e{m.group()}\u200e", text)
 
 
@@ -1128,7 +1128,9 @@ def import_file(xlsx: Path | str, root: Path | str, remove: bool = False) -> Imp
     edits = _edits(plan, reader)
     if not edits and not (remove and gone):
         return ImportReport(plan, plan, [], False, [], notes)  # nothing read differs: plan.yaml is not touched
-    text = (root / PLAN_FILE).read_text(encoding="utf-8-sig")
+    raw = (root / PLAN_FILE).read_bytes()
+    bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
+    text = raw[len(bom):].decode("utf-8")
     source = _Source(text)
     for edit in edits:
         edit(source)
@@ -1142,7 +1144,7 @@ def import_file(xlsx: Path | str, root: Path | str, remove: bool = False) -> Imp
     after, warnings = _check_staged(root, new_text, cells, reader, before.diagnostics)
     changes = diff.compare(plan, after)
     if changes:
-        _write_atomic(root / PLAN_FILE, new_text.encode("utf-8"))
+        _write_atomic(root / PLAN_FILE, bom + new_text.encode("utf-8"))
     return ImportReport(plan, after, changes, bool(changes), warnings, notes)
 
 
@@ -1193,12 +1195,11 @@ class _Source:
     """
 
     def __init__(self, text: str):
+        self.newline = "\r\n" if "\r\n" in text else "\n"  # what the file uses, for the lines written
         self.lines = text.splitlines(keepends=True)
-        if self.lines and not self.lines[-1].endswith("\n"):
-            self.lines[-1] += "\n"
-            self.unterminated = True
-        else:
-            self.unterminated = False
+        self.unterminated = bool(self.lines) and not self.lines[-1].endswith("\n")
+        if self.unterminated:
+            self.lines[-1] += self.newline
         self.yaml = _yaml(text)
         self.nodes: dict[str, Any] = {}  # code -> its mapping node
         self.actions: dict[str, Any] = {}  # code of an objectif spécifique -> its actions' sequence node
@@ -1249,7 +1250,7 @@ class _Source:
     def _dump(self, node: Any, prefix: str, column: int) -> list[str]:
         out = io.StringIO()
         self.yaml.dump(node, out)
-        lines = out.getvalue().splitlines(keepends=True)
+        lines = [line + self.newline for line in out.getvalue().splitlines()]
         return [(prefix if i == 0 else " " * column) + line if line.strip() else line
                 for i, line in enumerate(lines)]
 
@@ -1306,7 +1307,7 @@ class _Source:
         for first, end, _, new in sorted(self.replacements, key=lambda r: (r[0], r[2]), reverse=True):
             lines[first:end] = new
         text = "".join(lines)
-        return text[:-1] if self.unterminated and text.endswith("\n") else text
+        return text[: -len(self.newline)] if self.unterminated and text.endswith(self.newline) else text
 
 
 _COMPOSER = getattr(yaml, "CBaseLoader", yaml.BaseLoader)

@@ -313,3 +313,14 @@ def test_unknown_acteur_or_missing_workbook_is_a_usage_error(exported, tmp_path:
     (tmp_path / "faux.xlsx").write_text("pas un classeur")
     assert main(["import", str(tmp_path / "faux.xlsx"), str(plan)]) == 2
     assert "illisible" in capsys.readouterr().err
+
+
+def test_import_keeps_a_byte_order_mark_and_windows_line_ends(exported, tmp_path: Path) -> None:
+    source, xlsx = exported
+    plan = Path(shutil.copytree(source, tmp_path / "plan"))
+    original = b"\xef\xbb\xbf" + (EXAMPLE / "plan.yaml").read_bytes().replace(b"\n", b"\r\n")
+    (plan / "plan.yaml").write_bytes(original)
+    assert main(["import", str(_edited(xlsx, tmp_path / "modifie.xlsx", _four_edits)), str(plan)]) == 0
+    after = (plan / "plan.yaml").read_bytes()
+    assert after.startswith(b"\xef\xbb\xbf") and after.count(b"\n") == after.count(b"\r\n") == original.count(b"\n")
+    assert sum(a != b for a, b in zip(original.split(b"\r\n"), after.split(b"\r\n"))) == 4
