@@ -697,20 +697,22 @@ class _Reader:
                 self._header(ws, sheet, r, node, prio, current, seen_headers)
             else:
                 self._action(ws, sheet, r, code, node, current[ObjectifSpecifique])
-        expected = {prio.code}
+        exported = {prio.code}  # the header rows the export wrote on this sheet
         for action in prio.actions:
             if action.code in scope:
-                expected |= {self.parent[action.code], self.parent[self.parent[action.code]]}
-        for code in sorted(expected - seen_headers):
+                exported |= {self.parent[action.code], self.parent[self.parent[action.code]]}
+        for code in sorted(exported - seen_headers):
             self.problem(sheet, 0, 1, code, f"ligne de {code} absente de la feuille (supprimée ?)", "classeur.entete")
 
     def _header(self, ws, sheet, r, node, prio, current, seen) -> None:
+        """A priority's or an objective's row: in its place, and its titles."""
         kind = type(node)
         expected_parent = {Priorite: None, ObjectifGeneral: prio.code, ObjectifSpecifique: current[ObjectifGeneral]}
         parent = self.parent.get(node.code)
         if kind is Priorite and node.code != prio.code or kind is not Priorite and parent != expected_parent[kind]:
-            self.problem(sheet, r, CODE_COL, node.code, f"{node.code} déplacé : il appartient à {parent or 'une autre feuille'}"
-                         " ; le classeur ne déplace ni objectif ni action", "classeur.deplacement")
+            self.problem(sheet, r, CODE_COL, node.code, f"{node.code} déplacé : il appartient à "
+                         f"{parent or 'une autre feuille'} ; le classeur ne déplace ni objectif ni action",
+                         "classeur.deplacement")
         if node.code in seen:
             self.problem(sheet, r, CODE_COL, node.code, "code déjà utilisé plus haut", "code.double")
         seen.add(node.code)
@@ -727,6 +729,7 @@ class _Reader:
                                 {"intitule": cells[FR], "intitule@fr": cells[FR], "intitule@ar": cells[AR]}))
 
     def _action(self, ws, sheet, r, code, node, os_code) -> None:
+        """An action's row, existing or new, read field by field under the objectif spécifique above it."""
         if os_code is None:
             self.problem(sheet, r, CODE_COL, code, "action placée avant toute ligne d'objectif spécifique",
                          "classeur.ligne")
