@@ -574,6 +574,11 @@ class Row:
     cells: dict[str, str] = field(default_factory=dict)  # field -> "P1!G12"
 
 
+def _short(value: Any) -> str:
+    text = str(value).replace("\n", " ")
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 class _Refusal(Exception):
     """A sheet cannot be read further (its columns moved): its problems are already recorded."""
 
@@ -688,6 +693,10 @@ class _Reader:
                 continue
             code = self._value(sheet, cells[CODE_COL - 1], "-")
             code = str(code).strip() if code is not None else ""
+            for extra in ws.iter_cols(min_col=len(COLUMNS) + 1, min_row=r, max_row=r):
+                if extra[0].value not in (None, ""):
+                    self.problem(sheet, r, extra[0].column, code or "-", f"cellule hors du canevas ignorée "
+                                 f"(« {_short(extra[0].value)} »)", "classeur.hors_canevas", WARNING)
             if not code:
                 self.problem(sheet, r, CODE_COL, "-", "ligne remplie sans code : une nouvelle action a besoin d'un "
                              "code nouveau", "classeur.ligne")
@@ -1115,6 +1124,7 @@ def import_file(xlsx: Path | str, root: Path | str, remove: bool = False) -> Imp
     reader.read()
     if any(d.severity is ERROR for d in reader.problems):
         raise PlanError(_ordered(reader, reader.problems))
+    read_warnings = _ordered(reader, reader.problems)
     notes = []
     stale = bool(reader.digest) and reader.digest != _digest(root)
     if stale and remove:
@@ -1130,7 +1140,7 @@ def import_file(xlsx: Path | str, root: Path | str, remove: bool = False) -> Imp
                      "(--supprimer pour les retirer du plan)")
     edits = _edits(plan, reader)
     if not edits and not (remove and gone):
-        return ImportReport(plan, plan, [], False, [], notes)  # nothing read differs: plan.yaml is not touched
+        return ImportReport(plan, plan, [], False, read_warnings, notes)  # nothing differs: plan.yaml untouched
     raw = (root / PLAN_FILE).read_bytes()
     bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
     text = raw[len(bom):].decode("utf-8")
@@ -1142,13 +1152,13 @@ def import_file(xlsx: Path | str, root: Path | str, remove: bool = False) -> Imp
             source.remove(code)
     new_text = source.result()
     if new_text == text:
-        return ImportReport(plan, plan, [], False, [], notes)
+        return ImportReport(plan, plan, [], False, read_warnings, notes)
     cells = {key: cell for row in reader.headers + reader.actions for key, cell in _row_cells(row)}
     after, warnings = _check_staged(root, new_text, cells, reader, before.diagnostics)
     changes = diff.compare(plan, after)
     if changes:
         _write_atomic(root / PLAN_FILE, bom + new_text.encode("utf-8"))
-    return ImportReport(plan, after, changes, bool(changes), warnings, notes)
+    return ImportReport(plan, after, changes, bool(changes), _ordered(reader, read_warnings + warnings), notes)
 
 
 def _ordered(reader: _Reader, problems: list[Diagnostic]) -> list[Diagnostic]:

@@ -210,6 +210,21 @@ def test_bad_cell_refuses_the_whole_workbook_located(case: str, exported, tmp_pa
     assert (plan / "plan.yaml").read_bytes() == before  # nothing written, not even the good edits
 
 
+def test_a_note_beside_the_canevas_is_ignored_with_a_warning(exported, tmp_path: Path, capsys) -> None:
+    source, xlsx = exported
+    plan = Path(shutil.copytree(source, tmp_path / "plan"))
+
+    def note(wb) -> None:
+        _four_edits(wb)
+        wb["P1"].cell(row=8, column=len(workbook.COLUMNS) + 2).value = "à revoir avec le parquet"
+
+    assert main(["import", str(_edited(xlsx, tmp_path / "note.xlsx", note)), str(plan)]) == 0
+    out = capsys.readouterr().out
+    assert "note.xlsx:P1!Y8: avertissement: A1.1.1.2: cellule hors du canevas ignorée (« à revoir avec le parquet »)" \
+           " [classeur.hors_canevas]" in out
+    assert "4 modification(s)" in out
+
+
 def _new_action(wb) -> None:
     ws = wb["P1"]
     after = _row(ws, "A1.1.1.2")
