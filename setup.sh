@@ -9,7 +9,7 @@ extras=""
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig)
 if [[ "${1:-}" == "--test" ]]; then
     extras="[test]"
-    packages+=(poppler-utils libreoffice-writer-nogui)
+    packages+=(poppler-utils libreoffice-writer-nogui libreoffice-calc-nogui)
 fi
 if ! python3 -m venv --help >/dev/null 2>&1; then
     packages+=(python3-venv)

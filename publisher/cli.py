@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, diff
+from . import __version__, diff, workbook
 from .build import EDITIONS, FORMATS, build, parse_list, remove_publication, write_changes
 from .check import CheckResult, check, load_checked
 from .errors import EnvironmentFailure, PlanError, PublisherError, UsageError
@@ -136,19 +136,55 @@ def diff_command(old: Path, new: Path, out: Path | None) -> int:
     """Affiche le tableau des modifications entre deux versions d'un plan."""
     before, after = load_checked(old).plan, load_checked(new).plan
     changes = diff.compare(before, after)
-    rows = diff.table_rows(changes, Lang.FR)
-    head = diff.header(Lang.FR)
     click.echo(f"Tableau des modifications, de la version du {format_date(before.version, Lang.FR)} "
                f"à la version du {format_date(after.version, Lang.FR)}")
     if before.version == after.version:
         click.echo("attention : les deux dossiers portent la même date de version")
-    click.echo(" | ".join(head))
-    for row in rows:
-        click.echo(" | ".join(cell or "-" for cell in row))
-    click.echo(f"{len(changes)} modification(s)")
+    _print_changes(changes)
     if out is not None:
         written = write_changes(after.model_copy(update={"previous": before}), out)
         click.echo(f"{len(written)} fichier(s) écrit(s) dans {out}")
+    return EXIT_OK
+
+
+def _print_changes(changes: list[diff.Change]) -> None:
+    """The tableau des modifications in French; a change of the Arabic text alone shows the Arabic."""
+    click.echo(" | ".join(diff.header(Lang.FR)))
+    for row, arabic in zip(diff.table_rows(changes, Lang.FR), diff.table_rows(changes, Lang.AR)):
+        if row[3] == row[4] and arabic[3] != arabic[4]:
+            row = (*row[:3], f"(ar) {arabic[3]}", f"(ar) {arabic[4]}")
+        click.echo(" | ".join(cell or "-" for cell in row))
+    click.echo(f"{len(changes)} modification(s)")
+
+
+@cli.command("export")
+@click.argument("plan", type=click.Path(path_type=Path))
+@click.option("-o", "--out", type=click.Path(path_type=Path),
+              help="Classeur à écrire (défaut : canevas-<province>-<version>[-<acteur>].xlsx).")
+@click.option("--acteur", help="Seulement les actions que cet acteur pilote ou accompagne (sa clé).")
+def export_command(plan: Path, out: Path | None, acteur: str | None) -> int:
+    """Exporte le canevas du plan dans un classeur Excel, pour les pilotes et les partenaires."""
+    written = workbook.export_file(plan, out, acteur)
+    click.echo(f"canevas exporté dans {written}")
+    return EXIT_OK
+
+
+@cli.command("import")
+@click.argument("xlsx", type=click.Path(path_type=Path))
+@click.argument("plan", type=click.Path(path_type=Path))
+@click.option("--supprimer", "remove", is_flag=True,
+              help="Retire du plan les actions de l'extrait absentes du classeur.")
+def import_command(xlsx: Path, plan: Path, remove: bool) -> int:
+    """Applique à plan.yaml les modifications d'un classeur exporté ; refuse tout classeur qui contient une erreur."""
+    report = workbook.import_file(xlsx, plan, remove=remove)
+    _print_diagnostics(report.warnings)
+    for note in report.notes:
+        click.echo(note)
+    if not report.written:
+        click.echo("aucune modification : plan.yaml inchangé")
+        return EXIT_OK
+    click.echo(f"Tableau des modifications appliquées à {Path(plan) / 'plan.yaml'}")
+    _print_changes(report.changes)
     return EXIT_OK
 
 

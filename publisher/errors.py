@@ -23,13 +23,18 @@ class Location(NamedTuple):
     """A place in a plan folder: a file relative to the plan, 1-based line and column.
 
     A named tuple: the loader makes one per value of plan.yaml, and tuples are cheap to make.
+    A workbook's cell is named as a spreadsheet names it (``cell="P1!G12"``), with its row and
+    column as ``line`` and ``col`` for sorting, and prints ``canevas.xlsx:P1!G12``.
     """
 
     file: str
     line: int = 0
     col: int = 0
+    cell: str = ""
 
     def __str__(self) -> str:
+        if self.cell:
+            return f"{self.file}:{self.cell}"
         if not self.line:
             return self.file
         return f"{self.file}:{self.line}:{self.col or 1}"

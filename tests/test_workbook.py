@@ -1,0 +1,341 @@
+"""The canevas workbook: export, edits by a partner, import back into plan.yaml (and refusals, located)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+
+from publisher import workbook
+from publisher.check import load_checked
+from publisher.cli import main
+from publisher.scaffold import new_plan
+
+from .conftest import EXAMPLE
+
+COL = {key: get_column_letter(col) for key, col in workbook.COL.items()}
+
+
+def _copy(tmp: Path, name: str = "plan") -> Path:
+    return Path(shutil.copytree(EXAMPLE, tmp / name))
+
+
+def _row(ws, code: str) -> int:
+    for row in range(workbook.FIRST_ROW, ws.max_row + 1):
+        if ws.cell(row=row, column=1).value == code:
+            return row
+    raise KeyError(code)
+
+
+def _cell(wb, sheet: str, code: str, field: str, part: str = ""):
+    ws = wb[sheet]
+    return ws[f"{COL[(field, part)]}{_row(ws, code)}"]
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory) -> tuple[Path, Path]:
+    """The example plan copied once, and its workbook exported once (tests copy the workbook to edit it)."""
+    tmp = tmp_path_factory.mktemp("classeur")
+    plan = _copy(tmp)
+    xlsx = tmp / "canevas.xlsx"
+    assert main(["export", str(plan), "-o", str(xlsx)]) == 0
+    return plan, xlsx
+
+
+def _edited(src: Path, dest: Path, edit) -> Path:
+    wb = load_workbook(src)
+    edit(wb)
+    wb.save(dest)
+    return dest
+
+
+def _four_edits(wb) -> None:
+    """One budget, one échéance, one partner list, one Arabic text: what a partner sends back."""
+    _cell(wb, "P1", "A1.1.1.2", "budget.montant").value = 185000
+    _cell(wb, "P1", "A1.1.2.1", "echeance").value = "2025-10"
+    _cell(wb, "P1", "A1.1.1.1", "partenaires").value = "parquet\nsante\namal"
+    _cell(wb, "P2", "A2.1.1.2", "suivi", "ar").value = "تقرير فصلي يعرض على اللجنة التقنية"
+
+
+def test_round_trip_leaves_plan_yaml_byte_identical(exported, tmp_path: Path, capsys) -> None:
+    plan, xlsx = exported
+    before = (plan / "plan.yaml").read_bytes()
+    assert main(["import", str(xlsx), str(plan)]) == 0
+    assert "aucune modification" in capsys.readouterr().out
+    assert (plan / "plan.yaml").read_bytes() == before == (EXAMPLE / "plan.yaml").read_bytes()
+    again = tmp_path / "encore.xlsx"
+    assert main(["export", str(plan), "-o", str(again)]) == 0
+    assert again.read_bytes() == xlsx.read_bytes()  # the same plan gives the same bytes
+
+
+def test_workbook_reads_as_the_guides_canevas(exported) -> None:
+    _, xlsx = exported
+    wb = load_workbook(xlsx)
+    assert wb.sheetnames == ["Mode d'emploi", "طريقة الاستعمال", "P1", "P2", "P3"]
+    assert not wb["Mode d'emploi"].sheet_view.rightToLeft and wb["طريقة الاستعمال"].sheet_view.rightToLeft
+    guide = [c.value for c in wb["Mode d'emploi"]["A"] if c.value]
+    assert {"cape", "sante", "ghrass"} <= set(guide)  # the acteurs are listed
+    ws = wb["P1"]
+    assert [ws.cell(row=r, column=1).value for r in (4, 5, 6, 7)] == ["P1", "OG1.1", "OS1.1.1", "A1.1.1.1"]
+    titles = [ws.cell(row=2, column=c).value for c in range(1, ws.max_column + 1)]
+    assert titles[:3] == ["Code", "Moyens / actions (fr)", "Moyens / actions (ar)"]
+    assert "Échéance" in titles and "Suivi / Révision (ar)" in titles and "Budget (MAD)" in titles
+    assert ws.cell(row=3, column=3).value == "الوسائل / الإجراءات (بالعربية)"
+    row = _row(ws, "A1.1.1.1")
+    assert _cell(wb, "P1", "A1.1.1.1", "partenaires").value == "parquet\nsurete\nsante"
+    assert _cell(wb, "P1", "A1.1.1.1", "resultats_attendus", "fr").value.count("\n") == 1  # two résultats
+    assert _cell(wb, "P1", "A1.1.1.1", "budget.montant").value == 45000
+    assert _cell(wb, "P1", "A1.1.1.1", "intitule", "ar").alignment.horizontal == "right"
+    assert ws.cell(row=row, column=1).protection.locked and not ws.cell(row=row, column=2).protection.locked
+    assert ws.protection.sheet and ws.freeze_panes == "B4" and ws.print_title_rows == "$1:$3"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4 and ws.sheet_properties.pageSetUpPr.fitToPage
+    kinds = {dv.type: str(dv.sqref) for dv in ws.data_validations.dataValidation}
+    assert kinds["list"].startswith(f"{COL[('pilotes', 'acteur')]}4:")
+    assert kinds["decimal"].startswith(f"{COL[('budget.montant', '')]}4:") and kinds["custom"]
+    assert "acteurs" in wb.defined_names
+
+
+def test_four_edits_come_back_as_exactly_those_changes(exported, tmp_path: Path, capsys) -> None:
+    source, xlsx = exported
+    plan = Path(shutil.copytree(source, tmp_path / "plan"))
+    edited = _edited(xlsx, tmp_path / "modifie.xlsx", _four_edits)
+    assert main(["import", str(edited), str(plan)]) == 0
+    out = capsys.readouterr().out
+    assert "4 modification(s)" in out
+    assert "A1.1.1.2 | Action modifiée | Budget | 180\u202f000 | 185\u202f000" in out
+    assert "A2.1.1.2 | Action modifiée | Suivi / Révision | (ar) تقييم استعمال الشبكة بعد ستة أشهر من التكوين | " \
+           "(ar) تقرير فصلي يعرض على اللجنة التقنية" in out  # an Arabic edit alone shows in Arabic
+    after = load_checked(plan).plan
+    assert after.action("A1.1.1.2").budget.montant == Decimal(185000)
+    assert str(after.action("A1.1.2.1").echeance) == "2025-10"
+    assert after.action("A1.1.1.1").partenaires == ["parquet", "sante", "amal"]
+    assert after.action("A2.1.1.2").suivi.ar == "تقرير فصلي يعرض على اللجنة التقنية"
+    old = (EXAMPLE / "plan.yaml").read_text(encoding="utf-8").splitlines()
+    new = (plan / "plan.yaml").read_text(encoding="utf-8").splitlines()
+    changed = [(a, b) for a, b in zip(old, new) if a != b]
+    assert len(old) == len(new) and len(changed) == 4  # comments, order and quoting kept everywhere else
+    assert ("                partenaires: [parquet, surete, sante]",
+            "                partenaires: [parquet, sante, amal]") in changed
+    assert ("                  montant: 180000", "                  montant: 185000") in changed
+
+
+def _soffice_resave(out: Path, *workbooks: Path) -> list[Path]:
+    """What a partner's LibreOffice Calc writes back: ``soffice --convert-to xlsx``, private profile."""
+    soffice = shutil.which("soffice")
+    assert soffice, "LibreOffice (soffice) is required: ./setup.sh --test installs it"
+    out.mkdir()
+    profile = out.parent / "lo-profile"
+    subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "xlsx",
+                    "--outdir", str(out), *map(str, workbooks)], check=True, capture_output=True, timeout=180,
+                   env={**os.environ, "HOME": str(out.parent)})
+    results = [out / xlsx.name for xlsx in workbooks]
+    assert all(result.is_file() for result in results), "LibreOffice wrote no workbook"
+    return results
+
+
+def test_libreoffice_resaved_workbook_imports_identically(exported, tmp_path: Path, capsys) -> None:
+    source, xlsx = exported
+    edited = _edited(xlsx, tmp_path / "modifie.xlsx", _four_edits)
+    resaved, untouched = _soffice_resave(tmp_path / "calc", edited, xlsx)
+    assert resaved.read_bytes() != edited.read_bytes()
+    direct, through_calc = (Path(shutil.copytree(source, tmp_path / name)) for name in ("direct", "calc-plan"))
+    assert main(["import", str(untouched), str(through_calc)]) == 0
+    assert "aucune modification" in capsys.readouterr().out
+    assert (through_calc / "plan.yaml").read_bytes() == (EXAMPLE / "plan.yaml").read_bytes()
+    assert main(["import", str(edited), str(direct)]) == 0
+    assert main(["import", str(resaved), str(through_calc)]) == 0
+    assert capsys.readouterr().out.count("4 modification(s)") == 2
+    assert (through_calc / "plan.yaml").read_bytes() == (direct / "plan.yaml").read_bytes()
+    wb = load_workbook(resaved)  # what Calc kept of the workbook's rules (headless, it drops the frozen panes)
+    assert wb["P1"].protection.sheet and wb["طريقة الاستعمال"].sheet_view.rightToLeft
+    assert {dv.type for dv in wb["P1"].data_validations.dataValidation} >= {"list", "decimal", "custom"}
+
+
+def _move_action(wb) -> None:
+    ws = wb["P1"]
+    source, target = _row(ws, "A1.1.1.2"), _row(ws, "A1.1.2.1")
+    for col in range(1, ws.max_column + 1):
+        ws.cell(row=target, column=col).value = ws.cell(row=source, column=col).value
+        ws.cell(row=source, column=col).value = None
+
+
+def _set(field: str, value, code: str = "A1.1.1.2", part: str = ""):
+    def edit(wb) -> None:
+        _cell(wb, "P1", code, field, part).value = value
+    return edit
+
+
+BUDGET, ECHEANCE, PARTNERS = COL[("budget.montant", "")], COL[("echeance", "")], COL[("partenaires", "")]
+
+BAD = {
+    "budget": (_set("budget.montant", "beaucoup"),
+               f"P1!{BUDGET}8: erreur: A1.1.1.2: montant « beaucoup » invalide : un nombre en dirhams (12500.50) "
+               "[budget.format]"),
+    "acteur": (_set("partenaires", "das\nsant"),
+               f"P1!{PARTNERS}8: erreur: A1.1.1.2: acteur « sant » inconnu"),
+    "echeance": (_set("echeance", "2025-13"),
+                 f"P1!{ECHEANCE}8: erreur: A1.1.1.2: échéance « 2025-13 » invalide : le mois 13 n'existe pas "
+                 "[echeance.format]"),
+    "date Excel": (_set("echeance", dt.datetime(2025, 6, 30)),
+                   f"P1!{ECHEANCE}8: erreur: A1.1.1.2: date Excel (2025-06-30) : saisissez-la comme texte"),
+    "formule": (_set("budget.montant", "=170000+10000"),
+                f"P1!{BUDGET}8: erreur: A1.1.1.2: formule « =170000+10000 » refusée"),
+    "deplacement": (_move_action, "P1!A10: erreur: A1.1.1.2: A1.1.1.2 déplacée de OS1.1.1 vers OS1.1.2"),
+    "fusion": (lambda wb: wb["P1"].merge_cells("B2:C2"), "P1!B2: erreur: -: cellules fusionnées (B2:C2)"),
+    "entete supprime": (lambda wb: wb["P1"].delete_rows(3),
+                        "P1!A3: erreur: -: en-tête « الرمز » attendu, trouvé « P1 »"),
+    "feuille renommee": (lambda wb: setattr(wb["P2"], "title", "Priorité 2"),
+                         "Priorité 2!A1: erreur: -: feuille « Priorité 2 » inconnue"),
+}
+
+
+@pytest.mark.parametrize("case", BAD)
+def test_bad_cell_refuses_the_whole_workbook_located(case: str, exported, tmp_path: Path, capsys) -> None:
+    plan, xlsx = exported
+    edit, expected = BAD[case]
+    bad = _edited(xlsx, tmp_path / "c.xlsx", lambda wb: (_four_edits(wb), edit(wb)))
+    before = (plan / "plan.yaml").read_bytes()
+    assert main(["import", str(bad), str(plan)]) == 1
+    out = capsys.readouterr()
+    assert f"c.xlsx:{expected}" in out.out
+    assert "Traceback" not in out.out + out.err
+    assert (plan / "plan.yaml").read_bytes() == before  # nothing written, not even the good edits
+
+
+def test_a_note_beside_the_canevas_is_ignored_with_a_warning(exported, tmp_path: Path, capsys) -> None:
+    source, xlsx = exported
+    plan = Path(shutil.copytree(source, tmp_path / "plan"))
+
+    def note(wb) -> None:
+        _four_edits(wb)
+        wb["P1"].cell(row=8, column=len(workbook.COLUMNS) + 2).value = "à revoir avec le parquet"
+
+    assert main(["import", str(_edited(xlsx, tmp_path / "note.xlsx", note)), str(plan)]) == 0
+    out = capsys.readouterr().out
+    assert "note.xlsx:P1!Y8: avertissement: A1.1.1.2: cellule hors du canevas ignorée (« à revoir avec le parquet »)" \
+           " [classeur.hors_canevas]" in out
+    assert "4 modification(s)" in out
+
+
+def _new_action(wb) -> None:
+    ws = wb["P1"]
+    after = _row(ws, "A1.1.1.2")
+    ws.insert_rows(after + 1)
+    row = after + 1
+    values = {
+        ("code", ""): "A1.1.1.3",
+        ("intitule", "fr"): "Former les référents au protocole de signalement",
+        ("intitule", "ar"): "تكوين المرجعيين في بروتوكول التبليغ",
+        ("resultats_attendus", "fr"): "Trente référents formés\nUn guide remis à chaque référent",
+        ("resultats_attendus", "ar"): "ثلاثون مرجعيا مكونا\nدليل لكل مرجعي",
+        ("pilotes", "acteur"): "cape",
+        ("pilotes", "nom.fr"): "Mme Samira Lahlou",
+        ("pilotes", "nom.ar"): "السيدة سميرة لحلو",
+        ("partenaires", ""): "parquet",
+        ("ressources.humaines", "fr"): "Deux formateurs du CAPE",
+        ("ressources.humaines", "ar"): "مكونان من المركز",
+        ("budget.montant", ""): 12000,
+        ("indicateurs", "fr"): "Nombre de référents formés",
+        ("indicateurs", "ar"): "عدد المرجعيين المكونين",
+        ("echeance", ""): "2025-W45",
+    }
+    for key, value in values.items():
+        ws[f"{COL[key]}{row}"] = value
+    ws.insert_rows(row + 1)  # and a second one right after it
+    for key, value in values.items():
+        ws[f"{COL[key]}{row + 1}"] = value
+    ws[f"A{row + 1}"] = "A1.1.1.4"
+    ws[f"{COL[('intitule', 'fr')]}{row + 1}"] = "Évaluer le protocole après un an"
+    ws[f"{COL[('intitule', 'fr')]}{_row(ws, 'OS1.1.1')}"] = "Mettre en place un circuit unique de signalement"
+
+
+def test_new_action_is_placed_under_its_objectif_specifique(tmp_path: Path, capsys) -> None:
+    plan = new_plan(tmp_path / "projet")  # a draft: a new action without its fiche is only a warning
+    xlsx = tmp_path / "c.xlsx"
+    assert main(["export", str(plan), "-o", str(xlsx)]) == 0
+    edited = _edited(xlsx, tmp_path / "nouveau.xlsx", _new_action)
+    assert main(["import", str(edited), str(plan)]) == 0
+    out = capsys.readouterr().out
+    assert "A1.1.1.3 | Action ajoutée" in out and "A1.1.1.4 | Action ajoutée" in out
+    assert "OS1.1.1 | Intitulé reformulé | Intitulé | Mettre en place un circuit unifié de signalement entre les " \
+           "acteurs de la province | Mettre en place un circuit unique de signalement" in out
+    assert "3 modification(s)" in out
+    assert "nouveau.xlsx:P1!A9: avertissement: A1.1.1.3: fiche action incomplète" in out  # at its row
+    after = load_checked(plan).plan
+    codes = [a.code for a in after.objectifs_specifiques[0].actions]
+    assert codes == ["A1.1.1.1", "A1.1.1.2", "A1.1.1.3", "A1.1.1.4"]
+    action = after.action("A1.1.1.3")
+    assert [t.ar for t in action.resultats_attendus] == ["ثلاثون مرجعيا مكونا", "دليل لكل مرجعي"]
+    assert action.pilotes[0].acteur == "cape" and action.budget.montant == 12000
+    text = (plan / "plan.yaml").read_text(encoding="utf-8")
+    assert text.index("code: A1.1.1.3") < text.index("code: OS1.1.2")
+    assert 'fr: "Former les référents au protocole de signalement"' in text
+
+
+def test_new_action_in_a_validated_plan_is_refused_at_its_row(exported, tmp_path: Path, capsys) -> None:
+    plan, xlsx = exported
+    edited = _edited(xlsx, tmp_path / "nouveau.xlsx", _new_action)
+    before = (plan / "plan.yaml").read_bytes()
+    assert main(["import", str(edited), str(plan)]) == 1
+    assert "nouveau.xlsx:P1!A9: erreur: A1.1.1.3: fiche action incomplète" in capsys.readouterr().out
+    assert (plan / "plan.yaml").read_bytes() == before
+
+
+def test_acteur_extract_and_removal_only_when_asked(tmp_path: Path, capsys) -> None:
+    plan = _copy(tmp_path)
+    xlsx = tmp_path / "sante.xlsx"
+    assert main(["export", str(plan), "--acteur", "sante", "-o", str(xlsx)]) == 0
+    full = load_checked(plan).plan
+    wb = load_workbook(xlsx)
+    codes = [c.value for name in wb.sheetnames[2:] for c in wb[name]["A"][3:] if c.value in
+             {a.code for a in full.actions}]
+    assert codes == [a.code for a in full.actions if "sante" in full.acteurs_of(a)]
+    assert len(codes) < len(full.actions)
+    assert main(["import", str(xlsx), str(plan)]) == 0  # the other acteurs' actions are not "missing"
+    assert "aucune modification" in capsys.readouterr().out
+    gone = codes[-1]
+
+    def drop(wb) -> None:
+        for name in wb.sheetnames[2:]:
+            for cell in wb[name]["A"]:
+                if cell.value == gone:
+                    for c in wb[name][cell.row]:
+                        c.value = None
+
+    without = _edited(xlsx, tmp_path / "sans.xlsx", drop)
+    assert main(["import", str(without), str(plan)]) == 0
+    assert f"1 action(s) absente(s) du classeur conservée(s) : {gone}" in capsys.readouterr().out
+    assert (plan / "plan.yaml").read_bytes() == (EXAMPLE / "plan.yaml").read_bytes()
+    assert main(["import", "--supprimer", str(without), str(plan)]) == 0
+    assert f"{gone} | Action supprimée" in capsys.readouterr().out
+    after = load_checked(plan).plan
+    assert gone not in {a.code for a in after.actions} and len(after.actions) == len(full.actions) - 1
+
+
+def test_unknown_acteur_or_missing_workbook_is_a_usage_error(exported, tmp_path: Path, capsys) -> None:
+    plan, _ = exported
+    assert main(["export", str(plan), "--acteur", "ministere", "-o", str(tmp_path / "x.xlsx")]) == 2
+    assert "acteur « ministere » inconnu" in capsys.readouterr().err
+    assert main(["import", str(tmp_path / "absent.xlsx"), str(plan)]) == 2
+    (tmp_path / "faux.xlsx").write_text("pas un classeur")
+    assert main(["import", str(tmp_path / "faux.xlsx"), str(plan)]) == 2
+    assert "illisible" in capsys.readouterr().err
+
+
+def test_import_keeps_a_byte_order_mark_and_windows_line_ends(exported, tmp_path: Path) -> None:
+    source, xlsx = exported
+    plan = Path(shutil.copytree(source, tmp_path / "plan"))
+    original = b"\xef\xbb\xbf" + (EXAMPLE / "plan.yaml").read_bytes().replace(b"\n", b"\r\n")
+    (plan / "plan.yaml").write_bytes(original)
+    assert main(["import", str(_edited(xlsx, tmp_path / "modifie.xlsx", _four_edits)), str(plan)]) == 0
+    after = (plan / "plan.yaml").read_bytes()
+    assert after.startswith(b"\xef\xbb\xbf") and after.count(b"\n") == after.count(b"\r\n") == original.count(b"\n")
+    assert sum(a != b for a, b in zip(original.split(b"\r\n"), after.split(b"\r\n"))) == 4
