@@ -32,6 +32,7 @@ from . import __version__
 from .check import CheckResult, load_checked
 from .errors import UsageError
 from .model import Lang, Plan
+from .names import file_name as _safe  # the one function that names outputs, shared with check
 from .render import context
 
 FORMATS = ("docx", "pdf")
@@ -49,11 +50,6 @@ def renderer(fmt: str):
     """The renderer of a format, from the registry (imported only when something is rendered)."""
     module, name = RENDERERS[fmt].split(":")
     return getattr(importlib.import_module(module), name)()
-
-
-def _safe(code: str) -> str:
-    """A code or key as it may appear in a file name."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", code).strip("._") or "x"
 
 
 def _sha256(data: bytes) -> str:

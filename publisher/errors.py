@@ -8,8 +8,29 @@ without a traceback. Any other exception is a bug.
 from __future__ import annotations
 
 import enum
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import NamedTuple
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """``text`` on one line: control characters and line separators escaped (``\\n``, ``\\x01``, ``\\u2028``)."""
+
+    def escape(match: re.Match) -> str:
+        char = match.group(0)
+        if char in _ESCAPES:
+            return _ESCAPES[char]
+        return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+    text = _UNPRINTABLE.sub(escape, text)
+    if any(unicodedata.category(c) == "Cn" and (ord(c) & 0xFFFE) == 0xFFFE for c in text):  # other planes
+        text = "".join(f"\\U{ord(c):08x}" if (ord(c) & 0xFFFE) == 0xFFFE else c for c in text)
+    return text
 
 
 class Severity(enum.Enum):
@@ -46,7 +67,8 @@ class Diagnostic:
     rule: str
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.severity.value}: {self.code}: {self.message} [{self.rule}]"
+        text = f"{self.location}: {self.severity.value}: {self.code}: {self.message} [{self.rule}]"
+        return printable(text)
 
     @property
     def sort_key(self) -> tuple:
