@@ -165,9 +165,9 @@ def read_text(path: Path, rel: str) -> tuple[str | None, Diagnostic | None]:
         )
 
 
-def read_assets(root: Path, relatives: list[str]) -> dict[str, bytes]:
-    """The bytes of the files the content shows (logos, images), already checked to lie inside ``root``."""
-    return {rel: (root / rel).read_bytes() for rel in dict.fromkeys(relatives)}
+def read_asset(root: Path, key: str) -> bytes:
+    """The bytes of a file the content shows (a logo, an image), already checked to lie inside ``root``."""
+    return (root / key).read_bytes()
 
 
 def load(root: Path | str) -> RawPlan:
