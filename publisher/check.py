@@ -22,6 +22,7 @@ from .errors import Diagnostic, Location, PlanError, PublisherError, Severity
 from .load import LANGS, PLAN_FILE, RawPlan, inside, load, read_asset
 from .names import asset_key, controls, file_name, invisible
 from .model import (
+    describe,
     FICHE_PARTS,
     Action,
     EcheanceKind,
@@ -99,21 +100,6 @@ _EXPECTED = {
 }
 
 
-def _describe(value: Any) -> str:
-    """A value as plan.yaml writes it: ``true``, ``vide``, ``2025-03-18``, a list or a mapping in short."""
-    if isinstance(value, bool):
-        text = "true" if value else "false"
-    elif value is None:
-        text = "vide"
-    elif isinstance(value, dict):
-        text = "{" + ", ".join(f"{k}: …" for k in list(value)[:3]) + (", …}" if len(value) > 3 else "}")
-    elif isinstance(value, (list, tuple)):
-        text = f"liste de {len(value)} élément(s)"
-    else:
-        text = str(value).replace("\n", " ")
-    return text if len(text) <= 40 else text[:39] + "…"
-
-
 class _Checker:
     """One pass over a raw plan, appending to ``out``."""
 
@@ -183,13 +169,13 @@ class _Checker:
             elif kind == "extra_forbidden":
                 self.at(path, ERROR, f"clé inconnue : « {key} »", "cle.inconnue", key=True)
             elif kind in _EXPECTED:
-                found = _describe(err.get("input"))
+                found = describe(err.get("input"))
                 self.at(path, ERROR, f"valeur invalide pour « {key} » : {_EXPECTED[kind]}, trouvé « {found} »",
                         "type.invalide")
             elif "." in kind:  # our own PydanticCustomError, named after its rule
                 self.at(path, ERROR, err["msg"], kind)
             else:
-                self.at(path, ERROR, f"valeur invalide pour « {key} » : {_describe(err.get('input'))}",
+                self.at(path, ERROR, f"valeur invalide pour « {key} » : {describe(err.get('input'))}",
                         "type.invalide")
 
     # -- the guide's rules on the model
@@ -361,7 +347,7 @@ class _Checker:
             problem = self._asset(logo)
             if problem:
                 shown = self.raw.data_at(("logos", i))
-                self.at(("logos", i), ERROR, f"logo « {_describe(shown)} » : {problem[0]}", problem[1])
+                self.at(("logos", i), ERROR, f"logo « {describe(shown)} » : {problem[0]}", problem[1])
 
     def _asset(self, key: str) -> tuple[str, str] | None:
         """Why a file named in the content is refused (message, rule), or None once read and kept.

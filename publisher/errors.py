@@ -14,7 +14,12 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+# Controls, line separators, surrogates, non-characters, and the invisible format characters (zero-width
+# spaces, bidi marks, BOM), so that a diagnostic is one line that shows what hides in a code.
+_UNPRINTABLE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
+    r"\ud800-\udfff\ufdd0-\ufdef\ufeff\ufff9-\ufffb\ufffe\uffff]"
+)
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -28,8 +33,9 @@ def printable(text: str) -> str:
         return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
     text = _UNPRINTABLE.sub(escape, text)
-    if any(unicodedata.category(c) == "Cn" and (ord(c) & 0xFFFE) == 0xFFFE for c in text):  # other planes
-        text = "".join(f"\\U{ord(c):08x}" if (ord(c) & 0xFFFE) == 0xFFFE else c for c in text)
+    if any(ord(c) > 0xFFFF and unicodedata.category(c) in ("Cf", "Cn") for c in text):  # tags, other planes
+        text = "".join(f"\\U{ord(c):08x}" if ord(c) > 0xFFFF and unicodedata.category(c) in ("Cf", "Cn") else c
+                       for c in text)
     return text
 
 

@@ -232,6 +232,13 @@ def _loc(node: yaml.Node) -> Location:
     return Location(PLAN_FILE, line, col)
 
 
+def _key(node: yaml.Node) -> str | None:
+    """A mapping key as written (``true`` stays ``true``); None for a key that is not a plain scalar."""
+    if not isinstance(node, yaml.ScalarNode) or (not node.style and not node.tag.startswith(_STD)):
+        return None
+    return node.value
+
+
 def _plain(node: yaml.Node, path: Path_, raw: RawPlan) -> Any:
     """Convert composed nodes into plain Python values, recording each value's location."""
     raw.value_locs[path] = _loc(node)
@@ -245,8 +252,7 @@ def _plain(node: yaml.Node, path: Path_, raw: RawPlan) -> Any:
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = str(_plain(key_node, (*path, "<clé>"), raw)) if isinstance(key_node, yaml.ScalarNode) else None
-            raw.value_locs.pop((*path, "<clé>"), None)
+            key = _key(key_node)
             key_loc = Location(PLAN_FILE, key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if key is None:
                 raw.pending.append((path, key_loc, "une clé doit être un simple texte", "yaml.syntaxe"))

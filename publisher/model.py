@@ -67,6 +67,21 @@ class Territoire(str, enum.Enum):
     PREFECTURE = "prefecture"
 
 
+def describe(value: Any) -> str:
+    """A value as plan.yaml writes it, in short: ``true``, ``vide``, ``2025-03-18``, never a Python repr."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif value is None:
+        text = "vide"
+    elif isinstance(value, dict):
+        text = "{" + ", ".join(f"{k}: …" for k in list(value)[:3]) + (", …}" if len(value) > 3 else "}")
+    elif isinstance(value, (list, tuple)):
+        text = f"liste de {len(value)} élément(s)"
+    else:
+        text = str(value).replace("\n", " ")
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 def _enum_validator(kind: type[enum.Enum], rule: str, what: str):
     allowed = ", ".join(member.value for member in kind)
 
@@ -76,7 +91,7 @@ def _enum_validator(kind: type[enum.Enum], rule: str, what: str):
         try:
             return kind(value)
         except (ValueError, TypeError):
-            raise PydanticCustomError(rule, f"{what} « {value} » inconnu : attendu {allowed}") from None
+            raise PydanticCustomError(rule, f"{what} « {describe(value)} » inconnu : attendu {allowed}") from None
 
     return PlainValidator(validate)
 
@@ -252,7 +267,7 @@ def _echeance(value: Any) -> Echeance:
     try:
         return Echeance.parse(value)
     except ValueError as exc:
-        raise PydanticCustomError("echeance.format", f"échéance « {value} » invalide : {exc}") from None
+        raise PydanticCustomError("echeance.format", f"échéance « {describe(value)} » invalide : {exc}") from None
 
 
 EcheanceField = Annotated[Echeance, PlainValidator(_echeance), PlainSerializer(str, return_type=str)]
