@@ -309,9 +309,9 @@ class _Checker:
                 if section[lang]:
                     self.completeness.present[lang] += 1
                 else:
-                    self.add(Location(f"{lang.value}/{section.key}.md"), self.gap, "-",
-                             f"traduction manquante : fichier {lang.value}/{section.key}.md absent ou vide",
-                             "traduction.manquante")
+                    self.at(("narratif", i), self.gap,
+                            f"traduction manquante : fichier {lang.value}/{section.key}.md absent ou vide",
+                            "traduction.manquante")
 
     def _validation(self, plan: Plan) -> None:
         if plan.revisions:

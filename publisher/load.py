@@ -282,7 +282,7 @@ def _load_narratives(raw: RawPlan) -> None:
     sections = raw.data.get("narratif") if isinstance(raw.data, dict) else None
     if not isinstance(sections, list):
         return
-    for name in sections:
+    for index, name in enumerate(sections):
         if not isinstance(name, str) or not name or "/" in name or "\\" in name or name.startswith("."):
             continue  # refused by the model as an invalid section name
         texts: dict[str, SourceText | None] = {}
@@ -296,7 +296,7 @@ def _load_narratives(raw: RawPlan) -> None:
             except (OSError, ValueError):  # a name too long for the disk: the model refuses it
                 texts[lang] = None
                 continue
-            outside = _outside(raw, path, rel)
+            outside = _outside(raw, path, rel, raw.where(("narratif", index)))
             if outside:
                 raw.diagnostics.append(outside)
                 texts[lang] = None
@@ -318,11 +318,14 @@ def inside(root: Path, path: Path) -> bool:
         return False
 
 
-def _outside(raw: RawPlan, path: Path, rel: str) -> Diagnostic | None:
-    """A located error when a file the engine would read leads, through a link, outside the plan folder."""
+def _outside(raw: RawPlan, path: Path, rel: str, where: Location | None = None) -> Diagnostic | None:
+    """A located error when a file the engine would read leads, through a link, outside the plan folder.
+
+    Located where the file is named (the ``narratif`` entry), or at the top of plan.yaml for itself.
+    """
     if inside(raw.root, path):
         return None
-    return Diagnostic(Location(rel), Severity.ERROR, "-",
+    return Diagnostic(where or Location(PLAN_FILE, 1, 1), Severity.ERROR, "-",
                       f"{rel} mène hors du dossier du plan (lien symbolique) : fichier non lu", "fichier.hors_plan")
 
 

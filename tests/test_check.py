@@ -54,7 +54,7 @@ CASES = {
     "markdown-image": ("ar/contexte.md", 5, E, "-", "markdown.image"),
     "logo-chemin": ("plan.yaml", 9, E, "-", "logo.chemin"),
     "yaml-alias": ("plan.yaml", 5, E, "-", "yaml.alias"),
-    "fichier-hors-plan": ("fr/contexte.md", 0, E, "-", "fichier.hors_plan"),
+    "fichier-hors-plan": ("plan.yaml", 8, E, "-", "fichier.hors_plan"),
     "texte-controle": ("plan.yaml", 38, E, "A1.1.1.1", "texte.controle"),
     "code-invisible": ("plan.yaml", 20, E, "OS1.1.1\u200b", "code.invisible"),
     "nom-collision": ("plan.yaml", 31, E, "A_1", "nom.collision"),
