@@ -110,6 +110,7 @@ class _Checker:
         self.completeness = Completeness()
         self.lenient = True  # severity of translation/fiche gaps: warnings until statut is valide
         self.assets: dict[str, bytes] = {}  # the files inside the plan that the content shows, checked
+        self.strings: list[tuple[tuple, str]] = []  # every string of plan.yaml, with its path
 
     # -- helpers
 
@@ -135,8 +136,9 @@ class _Checker:
             self.add(Location(PLAN_FILE, 1, 1), ERROR, "-", "plan.yaml doit être un dictionnaire de clés", "type.invalide")
             return
         self.lenient = data.get("statut") != Statut.VALIDE.value
+        self.strings = list(_walk_strings(data, ()))
         self._privacy(data)
-        self._characters(data)
+        self._characters()
         self._narrative_markdown()
         reserved = [key for key in RESERVED if key in data]
         for key in reserved:
@@ -408,13 +410,13 @@ class _Checker:
         contacts = data.get("contacts_institutionnels")
         contacts = contacts if isinstance(contacts, list) else []
         allowed = {_contact_key(searchable(c)) for c in contacts if isinstance(c, str)}
-        allowed |= {c for path, c in _walk_strings(data, ()) if path[-1:] == ("code",)}  # the plan's own codes
+        allowed |= {c for path, c in self.strings if path[-1:] == ("code",)}  # the plan's own codes
         severity = self.gap
-        for path, text in _walk_strings(data, ()):
+        for path, text in self.strings:
             if path[:1] == ("contacts_institutionnels",):
                 continue
-            origin = self.raw.where(path)
             for offset, rule, found in find_personal_data(text, allowed):
+                origin = self.raw.where(path)
                 line = origin.line + offset
                 self.add(Location(PLAN_FILE, line, origin.col if not offset else 1), severity,
                          self.raw.code_at(path), _PRIVACY_MESSAGES[rule].format(found), rule)
@@ -426,31 +428,38 @@ class _Checker:
                     self.add(Location(source.location.file, offset + 1, 1), severity, "-",
                              _PRIVACY_MESSAGES[rule].format(found), rule)
 
-
-    def _characters(self, data: dict) -> None:
+    def _characters(self) -> None:
         """Control characters no document can hold, and characters the edition's typeface lacks."""
-        for path, text in _walk_strings(data, ()):
-            self._text_characters(text, self.raw.where(path), self.raw.code_at(path), _faces_of(path))
+        for path, text in self.strings:
+            if text.isascii() and text.isprintable():
+                continue  # the common case: nothing to find, no location to compute
+            problems = self._text_characters(text, _faces_of(path))
+            if problems:
+                origin, code = self.raw.where(path), self.raw.code_at(path)
+                for offset, severity, message, rule in problems:
+                    self.add(_at_offset(origin, offset), severity, code, message, rule)
         for texts in self.raw.narratives.values():
             for lang, source in texts.items():
                 if source is not None:
-                    self._text_characters(source.text, source.location, "-", (Lang(lang),))
+                    for offset, severity, message, rule in self._text_characters(source.text, (Lang(lang),)):
+                        self.add(_at_offset(source.location, offset), severity, "-", message, rule)
 
-    def _text_characters(self, text: str, origin: Location, code: str, langs: tuple[Lang, ...]) -> None:
-        for char in dict.fromkeys(c for c in text if controls(c)):
+    @staticmethod
+    def _text_characters(text: str, langs: tuple[Lang, ...]) -> list[tuple[int, Severity, str, str]]:
+        out = []
+        for char in controls(text):
             offset = text.count("\n", 0, text.index(char))
-            self.add(_at_offset(origin, offset), ERROR, code,
-                     f"caractère de contrôle U+{ord(char):04X} dans le texte : à retirer", "texte.controle")
+            out.append((offset, ERROR, f"caractère de contrôle U+{ord(char):04X} dans le texte : à retirer",
+                        "texte.controle"))
         for lang in langs:
             lacking = [c for c in fonts.missing(text, lang) if not controls(c)]
             if not lacking:
                 continue
             offset = text.count("\n", 0, text.index(lacking[0]))
             shown = ", ".join(f"« {c} » (U+{ord(c):04X})" for c in lacking[:5])
-            family = fonts.family(lang)
-            self.add(_at_offset(origin, offset), WARNING, code,
-                     f"caractère(s) absent(s) de la police {family} : {shown} ; le PDF imprime "
-                     f"« {fonts.REPLACEMENT} » à la place", "police.caractere")
+            out.append((offset, WARNING, f"caractère(s) absent(s) de la police {fonts.family(lang)} : {shown} ; "
+                        f"le PDF imprime « {fonts.REPLACEMENT} » à la place", "police.caractere"))
+        return out
 
 
 MAX_IMAGE_BYTES = 20_000_000

@@ -8,35 +8,33 @@ without a traceback. Any other exception is a bug.
 from __future__ import annotations
 
 import enum
-import re
 import unicodedata
 from dataclasses import dataclass
 from typing import NamedTuple
 
 
-# Controls, line separators, surrogates, non-characters, and the invisible format characters (zero-width
-# spaces, bidi marks, BOM), so that a diagnostic is one line that shows what hides in a code.
-_UNPRINTABLE = re.compile(
-    r"[\x00-\x1f\x7f-\x9f\xad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
-    r"\ud800-\udfff\ufdd0-\ufdef\ufeff\ufff9-\ufffb\ufffe\uffff]"
-)
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_HIDDEN = ("Cc", "Cf", "Cs", "Zl", "Zp")  # controls, invisible format characters, surrogates, line separators
 
 
 def printable(text: str) -> str:
-    """``text`` on one line: control characters and line separators escaped (``\\n``, ``\\x01``, ``\\u2028``)."""
+    """``text`` on one line, every hidden character shown: ``\\n``, ``\\x01``, ``\\u200b``, ``\\uffff``.
 
-    def escape(match: re.Match) -> str:
-        char = match.group(0)
+    A code holding a line break could otherwise forge a diagnostic line, and a zero-width space
+    would stay invisible in the very message that reports it.
+    """
+    if text.isprintable():
+        return text
+    out = []
+    for char in text:
+        code = ord(char)
         if char in _ESCAPES:
-            return _ESCAPES[char]
-        return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
-
-    text = _UNPRINTABLE.sub(escape, text)
-    if any(ord(c) > 0xFFFF and unicodedata.category(c) in ("Cf", "Cn") for c in text):  # tags, other planes
-        text = "".join(f"\\U{ord(c):08x}" if ord(c) > 0xFFFF and unicodedata.category(c) in ("Cf", "Cn") else c
-                       for c in text)
-    return text
+            out.append(_ESCAPES[char])
+        elif unicodedata.category(char) in _HIDDEN or (code & 0xFFFE) == 0xFFFE or 0xFDD0 <= code <= 0xFDEF:
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 class Severity(enum.Enum):

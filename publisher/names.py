@@ -42,17 +42,16 @@ def invisible(text: str) -> list[str]:
 
 
 def controls(text: str, allowed: str = "\t\n\r") -> list[str]:
-    """The control characters of ``text`` that no document can hold (``\\x01``, ``\\uFFFF``), as ``U+XXXX``."""
-    return [f"U+{ord(c):04X}" for c in text if c not in allowed and _is_control(c)]
+    """The control characters of ``text`` that no document can hold (``\\x01``, ``\\uFFFF``), once each."""
+    return list(dict.fromkeys(c for c in _CONTROL.findall(text) if c not in allowed))
 
 
-def _is_control(char: str) -> bool:
-    code = ord(char)
-    return (
-        unicodedata.category(char) in ("Cc", "Cs")
-        or 0xFDD0 <= code <= 0xFDEF
-        or (code & 0xFFFE) == 0xFFFE  # U+FFFE, U+FFFF and their kin in every plane
-    )
+# C0 and C1 controls, surrogates and non-characters (U+FDD0-U+FDEF, U+xFFFE and U+xFFFF of every plane).
+_CONTROL = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(f"\\U{(plane << 16) | 0xFFFE:08x}-\\U{(plane << 16) | 0xFFFF:08x}" for plane in range(17))
+    + "]"
+)
 
 
 def file_name(text: str) -> str:
