@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from . import fonts, markdown
 from .errors import Diagnostic, Location, PlanError, PublisherError, Severity
 from .load import LANGS, PLAN_FILE, RawPlan, inside, load, read_asset
-from .names import asset_key, controls, file_name, invisible
+from .names import controls, file_name, invisible
 from .model import (
     describe,
     FICHE_PARTS,
@@ -359,13 +359,15 @@ class _Checker:
         """
         if key in self.assets:
             return None
-        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^[/\\]", key) or not key:
+        if not key:
+            return "chemin vide", "logo.chemin"
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^[/\\]", key):
             return "seul un fichier du dossier du plan est admis", "logo.chemin"
-        if "\0" in key or controls(key, allowed=""):
+        if controls(key, allowed=""):
             return "chemin invalide (caractère de contrôle)", "logo.chemin"
-        target = self.raw.root / key
         if key == ".." or key.startswith("../"):
             return "le chemin sort du dossier du plan", "logo.chemin"
+        target = self.raw.root / key
         if not inside(self.raw.root, target):
             return "mène hors du dossier du plan (lien symbolique) : fichier non lu", "fichier.hors_plan"
         try:
