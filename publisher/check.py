@@ -467,6 +467,10 @@ class _Checker:
 MAX_IMAGE_BYTES = 20_000_000
 MAX_PIXELS = 50_000_000  # a decompression bomb is a small file with a huge image
 _IMAGE_KINDS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".svg": "SVG"}
+# An SVG is a document: entities can expand without bound, and a reference to another file would be
+# refused by the PDF's fetcher in the middle of a build. Internal references (#id) and data: URLs are fine.
+_SVG_OUTSIDE = re.compile(rb"<!ENTITY|(?:href|src)\s*=\s*[\"'](?!\s*(?:#|data:))|url\(\s*[\"']?(?!\s*(?:#|data:))|@import",
+                          re.IGNORECASE)
 
 
 def image_problem(key: str, data: bytes) -> tuple[str, str] | None:
@@ -483,6 +487,9 @@ def image_problem(key: str, data: bytes) -> tuple[str, str] | None:
     if found is None or found[0] != kind:
         what = f"est une image {found[0]}" if found else "n'est pas une image lisible"
         return f"le fichier {what}, pas une image {kind} comme l'annonce son extension", "image.invalide"
+    if kind == "SVG" and _SVG_OUTSIDE.search(data):
+        return ("image SVG qui déclare des entités XML ou appelle un autre fichier : seule une image SVG "
+                "autonome est admise", "image.invalide")
     _, width, height = found
     if width * height > MAX_PIXELS:
         return (f"image de {width} × {height} pixels : au plus {MAX_PIXELS // 1_000_000} mégapixels",

@@ -288,6 +288,9 @@ def test_images_are_found_as_the_renderers_find_them(tmp_path: Path) -> None:
         ("logo.png", b"\xff\xd8\xff\xe0" + b"\0" * 30, "image.invalide"),  # a JPEG named .png
         ("logo.gif", b"GIF89a" + b"\0" * 30, "image.invalide"),
         ("logo.svg", b"<html></html>", "image.invalide"),
+        ("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><image href="file:///etc/passwd"/></svg>',
+         "image.invalide"),
+        ("logo.svg", b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa">]><svg>&a;</svg>', "image.invalide"),
         ("logo.png", _png(1, 1)[:16] + struct.pack(">II", 20_000, 20_000) + _png(1, 1)[24:], "image.trop_grande"),
     ],
 )
@@ -301,7 +304,10 @@ def test_a_logo_must_be_a_real_image_within_the_pixel_budget(tmp_path: Path, nam
 def test_a_real_svg_logo_passes(tmp_path: Path) -> None:
     folder = _variant(tmp_path, "statut: projet", "statut: projet\nlogos: [assets/logo.svg]")
     (folder / "assets").mkdir()
-    (folder / "assets" / "logo.svg").write_text('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"/>')
+    (folder / "assets" / "logo.svg").write_text(
+        '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+        '<defs><path id="p" d="M0 0h9v9z"/></defs><use xlink:href="#p" fill="url(#g)"/></svg>'
+    )
     assert _found(folder) == []
 
 
