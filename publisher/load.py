@@ -353,8 +353,9 @@ def _first_alias(text: str) -> tuple[Location, str, str] | None:
 
 
 def _offset_location(text: str, position: int) -> Location:
-    before = text[:position]
-    return Location(PLAN_FILE, before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1)
+    """The location of libyaml's reader ``position``, which counts the bytes of the UTF-8 text."""
+    before = text.encode("utf-8", "surrogatepass")[:position].decode("utf-8", "replace")
+    return Location(PLAN_FILE, before.count("\n") + 1, len(before) - before.rfind("\n"))
 
 
 _YAML_PROBLEMS = [  # libyaml's problem (or context) -> French

@@ -398,6 +398,17 @@ def test_columns_count_characters_not_bytes(tmp_path: Path) -> None:
     assert diag.location.col == len('province: {fr: "Assafa", ar: "أسافة"} ') + 1
 
 
+def test_a_raw_control_character_in_plan_yaml_is_located_in_characters(tmp_path: Path) -> None:
+    folder = _copy_minimal(tmp_path)
+    text = (folder / "plan.yaml").read_text().replace('"مداومة يومية."', '"مداومة\x01 يومية."')
+    (folder / "plan.yaml").write_text(text)
+    [diag] = check(load(folder)).diagnostics
+    line = text[: text.index("\x01")].count("\n") + 1
+    col = text.index("\x01") - text.rfind("\n", 0, text.index("\x01"))
+    assert (diag.rule, diag.location.line, diag.location.col) == ("yaml.syntaxe", line, col)
+    assert "caractère de contrôle" in diag.message
+
+
 def test_a_printed_diagnostic_is_one_line_whatever_the_code(tmp_path: Path) -> None:
     folder = _variant(tmp_path, "code: P1", 'code: "P1\\nplan.yaml:1:1: erreur: -: faux [x]\\x01"')
     printed = [str(d) for d in check(load(folder)).diagnostics]
