@@ -4,6 +4,10 @@
 and wrong types) and applies every rule of the table in content-format.md, plus the safeguarding
 family ``donnees.*``: a child-protection plan never publishes a child's or a family's personal data.
 It collects every problem and raises nothing; the CLI decides what to do with them.
+
+It also guards what the renderers will meet: the images they will draw (opened here, within pixel
+and byte budgets), the file names the build will give (:mod:`publisher.names`), control characters
+no document can hold, and characters the embedded typefaces lack (:mod:`publisher.fonts`).
 """
 
 from __future__ import annotations

@@ -6,6 +6,10 @@ schema (so ``no`` and ``on`` stay strings), dates, and decimal numbers read exac
 value's file, line and column is kept in a map keyed by its path (``("priorites", 0, "code")``).
 Narrative Markdown files are read as text. Problems are returned as diagnostics, never raised, so that
 ``check`` can report everything at once.
+
+Only files that lie inside the plan folder once their symbolic links are followed are read. YAML
+anchors and aliases are refused before anything is built (never expanded), and libyaml's messages
+are given in French, located in characters.
 """
 
 from __future__ import annotations
