@@ -22,7 +22,7 @@ from publisher.load import load
 
 from .conftest import PLANS
 
-settings.register_profile("ci", max_examples=75, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("long", max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("PUBLISHER_HYPOTHESIS", "ci"))
 
@@ -169,3 +169,11 @@ _MARKDOWN = st.lists(
 def test_any_markdown_narrative_is_checked_soundly(markdown: str) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         _assert_sound(_folder(tmp, (MINIMAL / "plan.yaml").read_bytes(), markdown))
+
+
+@given(st.binary(max_size=300))
+def test_any_bytes_as_a_narrative_file_are_checked_soundly(data: bytes) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = _folder(tmp, (MINIMAL / "plan.yaml").read_bytes())
+        (folder / "ar" / "contexte.md").write_bytes(data)
+        _assert_sound(folder)
