@@ -22,7 +22,6 @@ import io
 import json
 import multiprocessing
 import os
-import re
 import signal
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -36,6 +35,7 @@ from . import __version__
 from .check import CheckResult, load_checked
 from .errors import EnvironmentFailure, UsageError
 from .model import Lang, Plan
+from .names import file_name  # the one function that names outputs, shared with check
 from .output import MANIFEST, Manifest, OutputFolder, printable, sha256_file
 from .render import context
 
@@ -53,11 +53,6 @@ def renderer(fmt: str):
     """The renderer of a format, from the registry (imported only when something is rendered)."""
     module, name = RENDERERS[fmt].split(":")
     return getattr(importlib.import_module(module), name)()
-
-
-def _safe(code: str) -> str:
-    """A code or key as it may appear in a file name."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", code).strip("._") or "x"
 
 
 def _sha256(data: bytes) -> str:
@@ -126,10 +121,10 @@ def jobs(plan: Plan, editions: Iterable[str] = EDITIONS, formats: Iterable[str] 
             if edition == "bilingue":
                 continue
             for action in plan.actions:
-                name = f"fiche-{_safe(action.code)}-{stem}-{edition}.{fmt}"
+                name = f"fiche-{file_name(action.code)}-{stem}-{edition}.{fmt}"
                 out.append(Job("fiche", edition, fmt, f"{edition}/annexes/{name}", action.code))
             for key in bundle_acteurs(plan):
-                name = f"fiches-{_safe(key)}-{stem}-{edition}.{fmt}"
+                name = f"fiches-{file_name(key)}-{stem}-{edition}.{fmt}"
                 out.append(Job("bundle", edition, fmt, f"{edition}/acteurs/{name}", key))
     return out
 

@@ -4,6 +4,10 @@
 and wrong types) and applies every rule of the table in content-format.md, plus the safeguarding
 family ``donnees.*``: a child-protection plan never publishes a child's or a family's personal data.
 It collects every problem and raises nothing; the CLI decides what to do with them.
+
+It also guards what the renderers will meet: the images they will draw (opened here, within pixel
+and byte budgets), the file names the build will give (:mod:`publisher.names`), control characters
+no document can hold, and characters the embedded typefaces lack (:mod:`publisher.fonts`).
 """
 
 from __future__ import annotations
@@ -17,10 +21,12 @@ from typing import Any, Iterator
 
 from pydantic import BaseModel, ValidationError
 
-from . import markdown
-from .errors import Diagnostic, Location, PlanError, Severity
-from .load import LANGS, PLAN_FILE, RawPlan, load, read_assets
+from . import fonts, markdown
+from .errors import Diagnostic, Location, PlanError, PublisherError, Severity
+from .load import LANGS, PLAN_FILE, RawPlan, inside, load, read_asset
+from .names import controls, file_name, invisible
 from .model import (
+    describe,
     FICHE_PARTS,
     Action,
     EcheanceKind,
@@ -98,11 +104,6 @@ _EXPECTED = {
 }
 
 
-def _describe(value: Any) -> str:
-    text = str(value).replace("\n", " ")
-    return text if len(text) <= 40 else text[:39] + "…"
-
-
 class _Checker:
     """One pass over a raw plan, appending to ``out``."""
 
@@ -112,7 +113,8 @@ class _Checker:
         self.plan: Plan | None = None
         self.completeness = Completeness()
         self.lenient = True  # severity of translation/fiche gaps: warnings until statut is valide
-        self.assets: list[str] = []  # the files inside the plan that the content shows
+        self.assets: dict[str, bytes] = {}  # the files inside the plan that the content shows, checked
+        self.strings: list[tuple[tuple, str]] = []  # every string of plan.yaml, with its path
 
     # -- helpers
 
@@ -138,7 +140,9 @@ class _Checker:
             self.add(Location(PLAN_FILE, 1, 1), ERROR, "-", "plan.yaml doit être un dictionnaire de clés", "type.invalide")
             return
         self.lenient = data.get("statut") != Statut.VALIDE.value
+        self.strings = list(_walk_strings(data, ()))
         self._privacy(data)
+        self._characters()
         self._narrative_markdown()
         reserved = [key for key in RESERVED if key in data]
         for key in reserved:
@@ -155,7 +159,7 @@ class _Checker:
         )
         self.plan = plan.model_copy(update={"sections": sections})
         self._rules(self.plan)
-        self.plan = self.plan.model_copy(update={"assets": read_assets(self.raw.root, self.assets)})
+        self.plan = self.plan.model_copy(update={"assets": dict(self.assets)})
 
     def _section_text(self, name: str, lang: str) -> str | None:
         source = self.raw.narratives.get(name, {}).get(lang)
@@ -171,13 +175,13 @@ class _Checker:
             elif kind == "extra_forbidden":
                 self.at(path, ERROR, f"clé inconnue : « {key} »", "cle.inconnue", key=True)
             elif kind in _EXPECTED:
-                found = _describe(err.get("input"))
+                found = describe(err.get("input"))
                 self.at(path, ERROR, f"valeur invalide pour « {key} » : {_EXPECTED[kind]}, trouvé « {found} »",
                         "type.invalide")
             elif "." in kind:  # our own PydanticCustomError, named after its rule
                 self.at(path, ERROR, err["msg"], kind)
             else:
-                self.at(path, ERROR, f"valeur invalide pour « {key} » : {_describe(err.get('input'))}",
+                self.at(path, ERROR, f"valeur invalide pour « {key} » : {describe(err.get('input'))}",
                         "type.invalide")
 
     # -- the guide's rules on the model
@@ -209,13 +213,40 @@ class _Checker:
 
     def _codes(self, plan: Plan) -> None:
         seen: dict[str, Location] = {}
+        names: dict[str, tuple[str, Location]] = {}  # fiche file names (folded case) -> code
         for path, node in plan.walk():
             loc = self.raw.where((*path, "code"))
             if node.code in seen:
                 first = seen[node.code]
                 self.add(loc, ERROR, node.code, f"code déjà utilisé (première fois ligne {first.line})", "code.double")
-            else:
-                seen[node.code] = loc
+                continue
+            seen[node.code] = loc
+            self._name(node.code, "code", loc, node.code)
+            if isinstance(node, Action):
+                self._collision(names, node.code, loc, node.code, "code")
+        keys: dict[str, tuple[str, Location]] = {}
+        for key in plan.acteurs:
+            loc = self.raw.where_key(("acteurs", key))
+            self._name(key, "clé d'acteur", loc, "-")
+            self._collision(keys, key, loc, "-", "clé d'acteur")
+
+    def _name(self, value: str, what: str, loc: Location, code: str) -> None:
+        """A code or key names files: no invisible character may hide in it."""
+        hidden = invisible(value)
+        if hidden:
+            self.add(loc, ERROR, code, f"{what} « {value} » : caractère(s) invisible(s) {', '.join(hidden[:5])}",
+                     "code.invisible")
+
+    def _collision(self, names: dict, value: str, loc: Location, code: str, what: str) -> None:
+        """Two codes or keys that would give the same output file: one would silently replace the other."""
+        name = file_name(value).casefold()  # a disk may ignore case
+        if name in names and names[name][0] != value:
+            other, first = names[name]
+            self.add(loc, ERROR, code,
+                     f"{what} « {value} » : même nom de fichier que « {other} » (ligne {first.line}), "
+                     f"« {file_name(value)} » ; choisissez un autre {what}", "nom.collision")
+        else:
+            names.setdefault(name, (value, loc))
 
     def _structure(self, plan: Plan) -> None:
         if plan.periode.debut > plan.periode.fin:
@@ -284,9 +315,9 @@ class _Checker:
                 if section[lang]:
                     self.completeness.present[lang] += 1
                 else:
-                    self.add(Location(f"{lang.value}/{section.key}.md"), self.gap, "-",
-                             f"traduction manquante : fichier {lang.value}/{section.key}.md absent ou vide",
-                             "traduction.manquante")
+                    self.at(("narratif", i), self.gap,
+                            f"traduction manquante : fichier {lang.value}/{section.key}.md absent ou vide",
+                            "traduction.manquante")
 
     def _validation(self, plan: Plan) -> None:
         if plan.revisions:
@@ -319,21 +350,46 @@ class _Checker:
 
     def _files(self, plan: Plan) -> None:
         for i, logo in enumerate(plan.logos):
-            problem = self._inside(logo)
+            problem = self._asset(logo)
             if problem:
-                self.at(("logos", i), ERROR, f"logo « {logo} » : {problem}", "logo.chemin")
-            else:
-                self.assets.append(logo)
+                shown = self.raw.data_at(("logos", i))
+                self.at(("logos", i), ERROR, f"logo « {describe(shown)} » : {problem[0]}", problem[1])
 
-    def _inside(self, relative: str) -> str | None:
-        """Why a path named in the content is refused, or None when it is a file inside the plan."""
-        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^[/\\]", relative):
-            return "seul un fichier du dossier du plan est admis"
-        target = (self.raw.root / relative).resolve()
-        if not target.is_relative_to(self.raw.root):
-            return "le chemin sort du dossier du plan"
-        if not target.is_file():
-            return "fichier introuvable"
+    def _asset(self, key: str) -> tuple[str, str] | None:
+        """Why a file named in the content is refused (message, rule), or None once read and kept.
+
+        ``key`` is already what the renderers look up (:func:`publisher.names.asset_key`); the file must
+        lie inside the plan folder, links followed, and be a PNG, JPEG or SVG image within the budgets.
+        """
+        if key in self.assets:
+            return None
+        if not key:
+            return "chemin vide", "logo.chemin"
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^[/\\]", key):
+            return "seul un fichier du dossier du plan est admis", "logo.chemin"
+        if controls(key, allowed=""):
+            return "chemin invalide (caractère de contrôle)", "logo.chemin"
+        if key == ".." or key.startswith("../"):
+            return "le chemin sort du dossier du plan", "logo.chemin"
+        target = self.raw.root / key
+        if not inside(self.raw.root, target):
+            return "mène hors du dossier du plan (lien symbolique) : fichier non lu", "fichier.hors_plan"
+        try:
+            if not target.is_file():
+                return "fichier introuvable", "logo.chemin"
+            size = target.stat().st_size
+        except (OSError, ValueError):  # a name too long for the disk
+            return "chemin invalide", "logo.chemin"
+        if size > MAX_IMAGE_BYTES:
+            return f"image trop lourde ({size // 1_000_000} Mo, au plus {MAX_IMAGE_BYTES // 1_000_000} Mo)", "image.trop_grande"
+        try:
+            data = read_asset(self.raw.root, key)
+        except (OSError, PublisherError):
+            return "fichier illisible", "logo.chemin"
+        problem = image_problem(key, data)
+        if problem:
+            return problem
+        self.assets[key] = data
         return None
 
     # -- Markdown and personal data, on the raw content
@@ -344,12 +400,11 @@ class _Checker:
             loc = Location(origin.file, origin.line + issue.line, origin.col if not issue.line else 1)
             self.add(loc, ERROR if issue.error else WARNING, code, issue.message, issue.rule)
         for line, src in doc.images:
-            problem = self._inside(src)
+            problem = self._asset(src)
             if problem:
                 loc = Location(origin.file, origin.line + line, 1)
-                self.add(loc, ERROR, code, f"image « {src} » : {problem}", "markdown.image")
-            else:
-                self.assets.append(src)
+                rule = "markdown.image" if problem[1] == "logo.chemin" else problem[1]
+                self.add(loc, ERROR, code, f"image « {src} » : {problem[0]}", rule)
 
     def _narrative_markdown(self) -> None:
         for texts in self.raw.narratives.values():
@@ -358,13 +413,16 @@ class _Checker:
                     self._markdown(source.text, source.location, "-")
 
     def _privacy(self, data: dict) -> None:
-        allowed = {_contact_key(c) for c in data.get("contacts_institutionnels") or [] if isinstance(c, str)}
+        contacts = data.get("contacts_institutionnels")
+        contacts = contacts if isinstance(contacts, list) else []
+        allowed = {_contact_key(searchable(c)) for c in contacts if isinstance(c, str)}
+        allowed |= {c for path, c in self.strings if path[-1:] == ("code",)}  # the plan's own codes
         severity = self.gap
-        for path, text in _walk_strings(data, ()):
+        for path, text in self.strings:
             if path[:1] == ("contacts_institutionnels",):
                 continue
-            origin = self.raw.where(path)
             for offset, rule, found in find_personal_data(text, allowed):
+                origin = self.raw.where(path)
                 line = origin.line + offset
                 self.add(Location(PLAN_FILE, line, origin.col if not offset else 1), severity,
                          self.raw.code_at(path), _PRIVACY_MESSAGES[rule].format(found), rule)
@@ -375,6 +433,119 @@ class _Checker:
                 for offset, rule, found in find_personal_data(source.text, allowed):
                     self.add(Location(source.location.file, offset + 1, 1), severity, "-",
                              _PRIVACY_MESSAGES[rule].format(found), rule)
+
+    def _characters(self) -> None:
+        """Control characters no document can hold, and characters the edition's typeface lacks."""
+        for path, text in self.strings:
+            if text.isascii() and text.isprintable():
+                continue  # the common case: nothing to find, no location to compute
+            problems = self._text_characters(text, _faces_of(path))
+            if problems:
+                origin, code = self.raw.where(path), self.raw.code_at(path)
+                for offset, severity, message, rule in problems:
+                    self.add(_at_offset(origin, offset), severity, code, message, rule)
+        for texts in self.raw.narratives.values():
+            for lang, source in texts.items():
+                if source is not None:
+                    for offset, severity, message, rule in self._text_characters(source.text, (Lang(lang),)):
+                        self.add(_at_offset(source.location, offset), severity, "-", message, rule)
+
+    @staticmethod
+    def _text_characters(text: str, langs: tuple[Lang, ...]) -> list[tuple[int, Severity, str, str]]:
+        out = []
+        for char in controls(text):
+            offset = text.count("\n", 0, text.index(char))
+            out.append((offset, ERROR, f"caractère de contrôle U+{ord(char):04X} dans le texte : à retirer",
+                        "texte.controle"))
+        for lang in langs:
+            lacking = [c for c in fonts.missing(text, lang) if not controls(c)]
+            if not lacking:
+                continue
+            offset = text.count("\n", 0, text.index(lacking[0]))
+            shown = ", ".join(f"« {c} » (U+{ord(c):04X})" for c in lacking[:5])
+            out.append((offset, WARNING, f"caractère(s) absent(s) de la police {fonts.family(lang)} : {shown} ; "
+                        f"le PDF imprime « {fonts.REPLACEMENT} » à la place", "police.caractere"))
+        return out
+
+
+MAX_IMAGE_BYTES = 20_000_000
+MAX_PIXELS = 50_000_000  # a decompression bomb is a small file with a huge image
+_IMAGE_KINDS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".svg": "SVG"}
+# An SVG is a document: entities can expand without bound, and a reference to another file would be
+# refused by the PDF's fetcher in the middle of a build. Internal references (#id) and data: URLs are fine.
+_SVG_OUTSIDE = re.compile(rb"<!ENTITY|(?:href|src)\s*=\s*[\"'](?!\s*(?:#|data:))|url\(\s*[\"']?(?!\s*(?:#|data:))|@import",
+                          re.IGNORECASE)
+
+
+def image_problem(key: str, data: bytes) -> tuple[str, str] | None:
+    """Why the bytes of an image file cannot be printed (message, rule), or None.
+
+    The renderers choose a decoder from the file's extension: the bytes must be of that kind, and a
+    raster image must stay within :data:`MAX_PIXELS`.
+    """
+    suffix = ("." + key.rsplit(".", 1)[-1].lower()) if "." in key.rsplit("/", 1)[-1] else ""
+    kind = _IMAGE_KINDS.get(suffix)
+    if kind is None:
+        return "format non admis : une image PNG, JPEG ou SVG est attendue (.png, .jpg, .svg)", "image.invalide"
+    found = _sniff(data)
+    if found is None or found[0] != kind:
+        what = f"est une image {found[0]}" if found else "n'est pas une image lisible"
+        return f"le fichier {what}, pas une image {kind} comme l'annonce son extension", "image.invalide"
+    if kind == "SVG" and _SVG_OUTSIDE.search(data):
+        return ("image SVG qui déclare des entités XML ou appelle un autre fichier : seule une image SVG "
+                "autonome est admise", "image.invalide")
+    _, width, height = found
+    if width * height > MAX_PIXELS:
+        return (f"image de {width} × {height} pixels : au plus {MAX_PIXELS // 1_000_000} mégapixels",
+                "image.trop_grande")
+    if kind != "SVG" and not (width and height):
+        return "image sans dimensions lisibles", "image.invalide"
+    return None
+
+
+def _sniff(data: bytes) -> tuple[str, int, int] | None:
+    """The kind and pixel size of an image from its first bytes (SVG: 0 × 0, it is drawn, not decoded)."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR" and len(data) >= 24:
+        return "PNG", int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if data[:3] == b"\xff\xd8\xff":
+        return "JPEG", *_jpeg_size(data)
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith((b"<?xml", b"<svg", b"<!--", b"<!DOCTYPE svg")) and b"<svg" in data[:65536]:
+        return "SVG", 0, 0
+    return None
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a JPEG's frame header (0, 0 when none is found)."""
+    i = 2
+    while i + 9 < len(data):
+        if data[i] != 0xFF:
+            return 0, 0
+        marker = data[i + 1]
+        if marker == 0xFF:  # padding
+            i += 1
+            continue
+        length = int.from_bytes(data[i + 2 : i + 4], "big")
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            return int.from_bytes(data[i + 7 : i + 9], "big"), int.from_bytes(data[i + 5 : i + 7], "big")
+        i += 2 + length
+    return 0, 0
+
+
+def _at_offset(origin: Location, offset: int) -> Location:
+    return Location(origin.file, origin.line + offset, origin.col if not offset else 1)
+
+
+_PRINTED_IN_BOTH = ("code", "nom", "sigle")  # plain strings printed as they are in both editions
+
+
+def _faces_of(path: tuple) -> tuple[Lang, ...]:
+    """The editions a string of plan.yaml is printed in: by its language key, or both for a code or a name."""
+    if path[-1:] in (("fr",), ("ar",)):
+        return (Lang(path[-1]),)
+    if path[-1:] and path[-1] in _PRINTED_IN_BOTH:
+        return (Lang.FR, Lang.AR)
+    return ()
 
 
 def _without_nulls(node: Any) -> Any:
@@ -487,17 +658,36 @@ def _contact_key(text: str) -> str:
     return digits if "@" not in text and len(digits) >= 6 else text.strip().lower()
 
 
-_DIGIT_OR_AT = re.compile(r"[\d@]")
+_DIGIT_OR_AT = re.compile(r"[\d@\uff20\ufe6b]")  # \d: every script's digits; the full-width and small @
 _PRIVACY = re.compile("|".join(f"(?P<{rule.replace('.', '_')}>{pattern.pattern})" for rule, pattern in _PRIVACY_PATTERNS))
 
 
+_DIGITS = {0x0660 + i: str(i) for i in range(10)} | {0x06F0 + i: str(i) for i in range(10)}
+
+
+def searchable(text: str) -> str:
+    """``text`` as the safeguarding rules read it: NFKC (full-width digits and ＠ become ASCII), Arabic-Indic
+    digits as ASCII, format characters (zero-width spaces, bidi marks) removed; line by line, so that line
+    offsets stay those of the source."""
+    lines = []
+    for line in text.split("\n"):
+        line = unicodedata.normalize("NFKC", line.translate(_DIGITS))
+        lines.append("".join(c for c in line if unicodedata.category(c) != "Cf").replace("\n", " "))
+    return "\n".join(lines)
+
+
 def find_personal_data(text: str, allowed: set[str] = frozenset()) -> Iterator[tuple[int, str, str]]:
-    """(line offset, rule, what was found) for each piece of personal data in ``text``."""
+    """(line offset, rule, what was found) for each piece of personal data in ``text``.
+
+    ``allowed`` holds the declared institutional contacts (as :func:`_contact_key` makes them) and the
+    plan's own codes, which are never personal data.
+    """
     if not _DIGIT_OR_AT.search(text):  # every kind of personal data sought has a digit or an @
         return
+    text = searchable(text)
     for match in _PRIVACY.finditer(text):
         found = match.group(0).strip()
-        if _contact_key(found) in allowed:
+        if found in allowed or _contact_key(found) in allowed:
             continue
         rule = match.lastgroup.replace("_", ".", 1)
         yield text.count("\n", 0, match.start()), rule, found

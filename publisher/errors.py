@@ -8,8 +8,33 @@ without a traceback. Any other exception is a bug.
 from __future__ import annotations
 
 import enum
+import unicodedata
 from dataclasses import dataclass
 from typing import NamedTuple
+
+
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_HIDDEN = ("Cc", "Cf", "Cs", "Zl", "Zp")  # controls, invisible format characters, surrogates, line separators
+
+
+def printable(text: str) -> str:
+    """``text`` on one line, every hidden character shown: ``\\n``, ``\\x01``, ``\\u200b``, ``\\uffff``.
+
+    A code holding a line break could otherwise forge a diagnostic line, and a zero-width space
+    would stay invisible in the very message that reports it.
+    """
+    if text.isprintable():
+        return text
+    out = []
+    for char in text:
+        code = ord(char)
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif unicodedata.category(char) in _HIDDEN or (code & 0xFFFE) == 0xFFFE or 0xFDD0 <= code <= 0xFDEF:
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+        else:
+            out.append(char)
+    return "".join(out)
 
 
 class Severity(enum.Enum):
@@ -51,7 +76,8 @@ class Diagnostic:
     rule: str
 
     def __str__(self) -> str:
-        return f"{self.location}: {self.severity.value}: {self.code}: {self.message} [{self.rule}]"
+        text = f"{self.location}: {self.severity.value}: {self.code}: {self.message} [{self.rule}]"
+        return printable(text)
 
     @property
     def sort_key(self) -> tuple:

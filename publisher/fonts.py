@@ -8,6 +8,8 @@ DOCX through embedded font parts. A family that is not installed is an error, ne
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -55,3 +57,67 @@ def family(lang: Lang) -> str:
 def font_dirs() -> tuple[Path, ...]:
     """The folders that hold the chosen font files (the only files a renderer may read besides the plan)."""
     return tuple(sorted({face.path.parent for fam in FAMILIES.values() for face in faces(fam)}))
+
+
+@lru_cache(maxsize=None)
+def coverage(family: str) -> frozenset[int]:
+    """The characters every face of ``family`` draws (read from their cmaps): what may be set in it."""
+    from fontTools.ttLib import TTFont  # WeasyPrint's dependency; imported only when a plan is checked
+
+    common: set[int] | None = None
+    for face in faces(family):
+        with TTFont(face.path, lazy=True) as font:
+            chars = set(font.getBestCmap() or {})
+        common = chars if common is None else common & chars
+    return frozenset(common or ())
+
+
+# Never drawn, so never missing: spaces and line breaks, controls, and the invisible format characters
+# a text may carry (soft hyphen, Arabic letter mark, zero-width spaces and joiners, bidi marks, BOM).
+_UNDRAWN = "\\s\\x00-\\x1f\\x7f-\\x9f\\xad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u206f\\ufeff"
+REPLACEMENT = "?"  # what the PDF prints for a character its face lacks (check warns of each)
+
+
+def _escape(code: int) -> str:
+    return f"\\U{code:08x}"
+
+
+@lru_cache(maxsize=None)
+def _lacking(lang: Lang) -> re.Pattern:
+    """A pattern matching one character the face of ``lang`` does not draw."""
+    codes = sorted(coverage(FAMILIES[lang]))
+    ranges, start = [], None
+    for i, code in enumerate(codes):
+        if start is None:
+            start = code
+        if i + 1 == len(codes) or codes[i + 1] != code + 1:
+            ranges.append(_escape(start) if start == code else f"{_escape(start)}-{_escape(code)}")
+            start = None
+    return re.compile(f"[^{''.join(ranges)}{_UNDRAWN}]")
+
+
+def missing(text: str, lang: Lang) -> list[str]:
+    """The characters of ``text`` that the face of ``lang`` does not draw, in order, once each."""
+    return list(dict.fromkeys(_lacking(lang).findall(text)))
+
+
+def drawable(html: str, lang: Lang) -> str:
+    """``html`` with every character of its text that the face of ``lang`` lacks replaced.
+
+    WeasyPrint (through fontconfig) would otherwise take the glyph from any font installed on the
+    machine and embed it: the PDF would depend on the machine. The compatibility form of a character
+    is used when the face has it (a full-width digit becomes a digit), :data:`REPLACEMENT` otherwise.
+    Tags and attribute values are left as they are.
+    """
+    lacking = _lacking(lang)
+    if not lacking.search(html):
+        return html
+
+    def replace(match: re.Match) -> str:
+        if match.group(1):
+            return match.group(1)
+        char = match.group(2)
+        folded = unicodedata.normalize("NFKC", char)
+        return folded if folded != char and not lacking.search(folded) else REPLACEMENT
+
+    return re.sub(f"(<[^>]*>)|({lacking.pattern})", replace, html)

@@ -6,6 +6,10 @@ schema (so ``no`` and ``on`` stay strings), dates, and decimal numbers read exac
 value's file, line and column is kept in a map keyed by its path (``("priorites", 0, "code")``).
 Narrative Markdown files are read as text. Problems are returned as diagnostics, never raised, so that
 ``check`` can report everything at once.
+
+Only files that lie inside the plan folder once their symbolic links are followed are read. YAML
+anchors and aliases are refused before anything is built (never expanded), and libyaml's messages
+are given in French, located in characters.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from .errors import Diagnostic, Location, Severity, UsageError
 
 PLAN_FILE = "plan.yaml"
 LANGS = ("fr", "ar")
+MAX_DEPTH = 24  # nesting levels of plan.yaml; the deepest path of the format has 11
 
 Path_ = tuple  # a path into the raw data: keys and list indexes
 
@@ -154,7 +159,7 @@ def read_text(path: Path, rel: str) -> tuple[str | None, Diagnostic | None]:
     except UnicodeDecodeError as exc:
         before = data[: exc.start]
         line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        col = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1  # characters, not bytes
         return None, Diagnostic(
             Location(rel, line, col),
             Severity.ERROR,
@@ -164,9 +169,9 @@ def read_text(path: Path, rel: str) -> tuple[str | None, Diagnostic | None]:
         )
 
 
-def read_assets(root: Path, relatives: list[str]) -> dict[str, bytes]:
-    """The bytes of the files the content shows (logos, images), already checked to lie inside ``root``."""
-    return {rel: (root / rel).read_bytes() for rel in dict.fromkeys(relatives)}
+def read_asset(root: Path, key: str) -> bytes:
+    """The bytes of a file the content shows (a logo, an image), already checked to lie inside ``root``."""
+    return (root / key).read_bytes()
 
 
 def load(root: Path | str) -> RawPlan:
@@ -191,20 +196,30 @@ def _load_yaml(raw: RawPlan) -> None:
     if not path.is_file():
         _error(raw, Location(PLAN_FILE), "fichier plan.yaml absent du dossier du plan", "fichier.absent")
         return
+    outside = _outside(raw, path, PLAN_FILE)
+    if outside:
+        raw.diagnostics.append(outside)
+        return
     text, problem = read_text(path, PLAN_FILE)
     if problem:
         raw.diagnostics.append(problem)
         return
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        alias = _first_alias(text)
+        node = None if alias else yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         loc = Location(PLAN_FILE, mark.line + 1, mark.column + 1) if mark else Location(PLAN_FILE, 1, 1)
-        what = exc.problem or exc.context or "syntaxe invalide"
-        _error(raw, loc, f"YAML illisible : {what}", "yaml.syntaxe")
+        _error(raw, loc, f"YAML illisible : {yaml_message(exc)}", "yaml.syntaxe")
+        return
+    except yaml.reader.ReaderError as exc:
+        _error(raw, _offset_location(text, exc.position), f"YAML illisible : {yaml_message(exc)}", "yaml.syntaxe")
         return
     except yaml.YAMLError as exc:
-        _error(raw, Location(PLAN_FILE, 1, 1), f"YAML illisible : {exc}", "yaml.syntaxe")
+        _error(raw, Location(PLAN_FILE, 1, 1), f"YAML illisible : {yaml_message(exc)}", "yaml.syntaxe")
+        return
+    if alias:
+        _error(raw, *alias)
         return
     if node is None or (isinstance(node, yaml.ScalarNode) and _NULL.match(node.value) and not node.style):
         _error(raw, Location(PLAN_FILE, 1, 1), "plan.yaml est vide", "plan.vide")
@@ -221,17 +236,27 @@ def _loc(node: yaml.Node) -> Location:
     return Location(PLAN_FILE, line, col)
 
 
+def _key(node: yaml.Node) -> str | None:
+    """A mapping key as written (``true`` stays ``true``); None for a key that is not a plain scalar."""
+    if not isinstance(node, yaml.ScalarNode) or (not node.style and not node.tag.startswith(_STD)):
+        return None
+    return node.value
+
+
 def _plain(node: yaml.Node, path: Path_, raw: RawPlan) -> Any:
     """Convert composed nodes into plain Python values, recording each value's location."""
     raw.value_locs[path] = _loc(node)
+    if len(path) > MAX_DEPTH and isinstance(node, yaml.CollectionNode):
+        message = f"imbrication trop profonde (plus de {MAX_DEPTH} niveaux) : le format n'en a pas l'usage"
+        raw.pending.append((path, _loc(node), message, "yaml.imbrication"))
+        return None
     if isinstance(node, yaml.CollectionNode) and node.tag not in (_STD + "map", _STD + "seq"):
         raw.pending.append((path, _loc(node), f"étiquette YAML non admise : {node.tag}", "yaml.syntaxe"))
         return None
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = str(_plain(key_node, (*path, "<clé>"), raw)) if isinstance(key_node, yaml.ScalarNode) else None
-            raw.value_locs.pop((*path, "<clé>"), None)
+            key = _key(key_node)
             key_loc = Location(PLAN_FILE, key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             if key is None:
                 raw.pending.append((path, key_loc, "une clé doit être un simple texte", "yaml.syntaxe"))
@@ -261,14 +286,23 @@ def _load_narratives(raw: RawPlan) -> None:
     sections = raw.data.get("narratif") if isinstance(raw.data, dict) else None
     if not isinstance(sections, list):
         return
-    for name in sections:
+    for index, name in enumerate(sections):
         if not isinstance(name, str) or not name or "/" in name or "\\" in name or name.startswith("."):
             continue  # refused by the model as an invalid section name
         texts: dict[str, SourceText | None] = {}
         for lang in LANGS:
             rel = f"{lang}/{name}.md"
             path = raw.root / lang / f"{name}.md"
-            if not path.is_file():
+            try:
+                if not path.is_file():
+                    texts[lang] = None
+                    continue
+            except (OSError, ValueError):  # a name too long for the disk: the model refuses it
+                texts[lang] = None
+                continue
+            outside = _outside(raw, path, rel, raw.where(("narratif", index)))
+            if outside:
+                raw.diagnostics.append(outside)
                 texts[lang] = None
                 continue
             text, problem = read_text(path, rel)
@@ -278,3 +312,97 @@ def _load_narratives(raw: RawPlan) -> None:
                 continue
             texts[lang] = SourceText(text, Location(rel, 1, 1))
         raw.narratives[name] = texts
+
+
+def inside(root: Path, path: Path) -> bool:
+    """Whether ``path``, its symbolic links followed, lies inside the plan folder ``root`` (already resolved)."""
+    try:
+        return path.resolve().is_relative_to(root)
+    except (OSError, RuntimeError, ValueError):  # a loop of links, a name too long, a NUL
+        return False
+
+
+def _outside(raw: RawPlan, path: Path, rel: str, where: Location | None = None) -> Diagnostic | None:
+    """A located error when a file the engine would read leads, through a link, outside the plan folder.
+
+    Located where the file is named (the ``narratif`` entry), or at the top of plan.yaml for itself.
+    """
+    if inside(raw.root, path):
+        return None
+    return Diagnostic(where or Location(PLAN_FILE, 1, 1), Severity.ERROR, "-",
+                      f"{rel} mène hors du dossier du plan (lien symbolique) : fichier non lu", "fichier.hors_plan")
+
+
+# --- YAML: aliases, and libyaml's messages in French ----------------------------------------------
+
+
+def _first_alias(text: str) -> tuple[Location, str, str] | None:
+    """Where the first anchor (``&a``) or alias (``*a``) is, with its message: refused, never expanded.
+
+    An alias repeats a whole subtree: nine nested ones make a ten-line file expand to billions of
+    values. The format has no use for them, so the events are scanned before anything is built.
+    """
+    if "&" not in text and "*" not in text:
+        return None
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.AliasEvent):
+            what = f"alias YAML « *{event.anchor} » non admis : recopiez la valeur (ou mettez le texte entre guillemets)"
+        elif getattr(event, "anchor", None):
+            what = f"ancre YAML « &{event.anchor} » non admise : le format n'utilise ni ancres ni alias"
+        else:
+            continue
+        mark = event.start_mark
+        return Location(PLAN_FILE, mark.line + 1, mark.column + 1), what, "yaml.alias"
+    return None
+
+
+def _offset_location(text: str, position: int) -> Location:
+    """The location of libyaml's reader ``position``, which counts the bytes of the UTF-8 text."""
+    before = text.encode("utf-8", "surrogatepass")[:position].decode("utf-8", "replace")
+    return Location(PLAN_FILE, before.count("\n") + 1, len(before) - before.rfind("\n"))
+
+
+_YAML_PROBLEMS = [  # libyaml's problem (or context) -> French
+    ("mapping values are not allowed", "« : » inattendu ; un texte qui contient « : » se met entre guillemets"),
+    ("did not find expected key", "clé attendue introuvable (indentation incohérente ?)"),
+    ("did not find expected '-' indicator", "tiret « - » attendu (élément de liste mal indenté ?)"),
+    ("block sequence entries are not allowed", "élément de liste « - » non admis ici (indentation ?)"),
+    ("found character that cannot start any token",
+     "caractère qui ne peut commencer aucune valeur (une tabulation ? « @ », « ` », « % » en début de texte ?)"),
+    ("found a tab character", "tabulation dans l'indentation : seuls les espaces sont admis"),
+    ("found unexpected end of stream", "fin du fichier inattendue (guillemet, crochet ou accolade non fermé ?)"),
+    ("did not find expected ',' or ']'", "« , » ou « ] » attendu (crochet non fermé ?)"),
+    ("did not find expected ',' or '}'", "« , » ou « } » attendu (accolade non fermée ?)"),
+    ("did not find expected node content", "valeur attendue introuvable"),
+    ("found unknown escape character", "séquence d'échappement inconnue dans un texte entre guillemets doubles"),
+    ("could not find expected ':'", "« : » attendu après une clé"),
+    ("did not find expected alphabetic or numeric character",
+     "« * » ou « & » en début de valeur ; un texte qui commence ainsi se met entre guillemets"),
+    ("found undefined alias", "alias YAML non défini (le format n'utilise pas d'alias)"),
+    ("found undefined tag handle", "étiquette YAML inconnue"),
+    ("but found another document", "plusieurs documents YAML (« --- ») : un seul est admis"),
+    ("expected a single document", "plusieurs documents YAML (« --- ») : un seul est admis"),
+    ("exceeded maximum nesting depth", "imbrication trop profonde"),
+    ("control characters are not allowed", "caractère de contrôle interdit"),
+    ("found unexpected ':'", "« : » inattendu"),
+    ("did not find expected <document start>", "début de document attendu (« --- » ?)"),
+    ("found incompatible YAML document", "version de YAML non prise en charge"),
+    ("while scanning a quoted scalar", "texte entre guillemets non fermé"),
+    ("while scanning a simple key", "« : » attendu après une clé"),
+    ("while scanning a block scalar", "bloc de texte (« | » ou « > ») mal formé"),
+]
+
+
+def yaml_message(exc: yaml.YAMLError) -> str:
+    """libyaml's message in French; one it does not know is quoted, in English, after a French word."""
+    problem = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc)
+    context = getattr(exc, "context", None) or ""
+    for source in (problem, context):
+        for english, french in _YAML_PROBLEMS:
+            if english in source:
+                context_mark = getattr(exc, "context_mark", None)
+                problem_mark = getattr(exc, "problem_mark", None)
+                if context_mark and problem_mark and context_mark.line != problem_mark.line:
+                    french += f" (depuis la ligne {context_mark.line + 1})"
+                return french
+    return f"syntaxe invalide (analyseur : « {problem} »)"

@@ -17,6 +17,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from .i18n import keep_digit_groups
+from .names import asset_key
 
 LINK_SCHEMES = ("http://", "https://", "mailto:")
 
@@ -34,7 +35,7 @@ class Span:
 
 @dataclass(frozen=True)
 class Image:
-    """An inline image: a path relative to the plan folder."""
+    """An inline image: the key of a file of the plan (:func:`publisher.names.asset_key`), decoded."""
 
     src: str
     alt: str
@@ -119,19 +120,39 @@ def plain_text(inlines: tuple[Inline, ...]) -> str:
     return "".join(i.text if isinstance(i, Span) else i.alt for i in inlines)
 
 
+MAX_NESTING = 20  # lists and quotes inside each other; markdown-it skips what lies deeper
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False}).enable("table")
+    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False, "maxNesting": MAX_NESTING})
+    md.enable("table")
     md.validateLink = lambda url: True  # every target is judged here, not silently dropped
+    tokenize = md.block.tokenize
+
+    def tokenize_noting_skips(state, start, end, *args, **kwargs):
+        # markdown-it drops the rest of a container nested beyond maxNesting without a word: note where.
+        if state.level >= MAX_NESTING:
+            line = state.skipEmptyLines(start)
+            if line < end and state.sCount[line] >= state.blkIndent:
+                state.env.setdefault("skipped", []).append(line)
+        return tokenize(state, start, end, *args, **kwargs)
+
+    md.block.tokenize = tokenize_noting_skips
     return md
 
 
 @lru_cache(maxsize=4096)
 def parse(text: str) -> Document:
     """Parse Markdown into the neutral tree; the result is cached (texts are immutable)."""
-    tokens = _parser().parse(text or "")
+    env: dict = {}
+    tokens = _parser().parse(text or "", env)
     builder = _Builder()
     blocks = builder.blocks(tokens, 0, len(tokens))[0]
+    if env.get("skipped"):
+        message = ("listes ou citations imbriquées trop profondément : "
+                   "la suite de ce bloc ne serait pas imprimée")
+        builder.issues.append(Issue(min(env["skipped"]), message, "markdown.imbrication", error=True))
     return Document(tuple(blocks), tuple(builder.issues), tuple(builder.images))
 
 
@@ -260,8 +281,9 @@ class _Builder:
                     )
                     out.append(Span(alt, bool(bold), bool(italic)))
                 else:
-                    self.images.append((self.line, src))
-                    out.append(Image(src, alt))
+                    key = asset_key(src, url=True)  # the file the renderers will look up, as check sees it
+                    self.images.append((self.line, key))
+                    out.append(Image(key, alt))
             elif kind == "html_inline":
                 self._html(tok.content)
                 out.append(Span(tok.content, bool(bold), bool(italic), href=href))

@@ -17,6 +17,11 @@ from typing import Annotated, Any, Iterator, Optional
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, PlainValidator
 from pydantic_core import PydanticCustomError
 
+from .names import asset_key
+
+YEARS = (1900, 2200)  # the years a plan, a date or an échéance may name
+MAX_AMOUNT = Decimal(10) ** 12  # dirhams: a budget line above it is a typing error
+
 
 class Lang(str, enum.Enum):
     """An edition's language, with what formatting needs to know of it."""
@@ -62,6 +67,21 @@ class Territoire(str, enum.Enum):
     PREFECTURE = "prefecture"
 
 
+def describe(value: Any) -> str:
+    """A value as plan.yaml writes it, in short: ``true``, ``vide``, ``2025-03-18``, never a Python repr."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif value is None:
+        text = "vide"
+    elif isinstance(value, dict):
+        text = "{" + ", ".join(f"{k}: …" for k in list(value)[:3]) + (", …}" if len(value) > 3 else "}")
+    elif isinstance(value, (list, tuple)):
+        text = f"liste de {len(value)} élément(s)"
+    else:
+        text = str(value).replace("\n", " ")
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 def _enum_validator(kind: type[enum.Enum], rule: str, what: str):
     allowed = ", ".join(member.value for member in kind)
 
@@ -71,7 +91,7 @@ def _enum_validator(kind: type[enum.Enum], rule: str, what: str):
         try:
             return kind(value)
         except (ValueError, TypeError):
-            raise PydanticCustomError(rule, f"{what} « {value} » inconnu : attendu {allowed}") from None
+            raise PydanticCustomError(rule, f"{what} « {describe(value)} » inconnu : attendu {allowed}") from None
 
     return PlainValidator(validate)
 
@@ -128,9 +148,25 @@ def _fold(text: Text) -> Text:
     return Text(**{k: _BREAKS.sub(" ", v) if v else v for k, v in text.model_dump().items()})
 
 
+def _required(text: Text) -> Text:
+    """A text the document cannot do without: empty in both languages is an absent key."""
+    if not (text.fr or text.ar):
+        raise PydanticCustomError("cle.requise", "texte obligatoire vide dans les deux langues")
+    return text
+
+
+def _code(value: Any) -> str:
+    if isinstance(value, str) and not value.strip():
+        raise PydanticCustomError("cle.requise", "code vide : chaque élément du plan a un code")
+    return value
+
+
 Line = Annotated[Text, BeforeValidator(_bilingual), AfterValidator(_fold)]
+RequiredLine = Annotated[Text, BeforeValidator(_bilingual), AfterValidator(_fold), AfterValidator(_required)]
 Markdown = Annotated[Text, BeforeValidator(_bilingual)]
 Name = Annotated[Text, BeforeValidator(_name), AfterValidator(_fold)]
+Code = Annotated[str, AfterValidator(_code)]
+AssetPath = Annotated[str, AfterValidator(asset_key)]  # the key of the file in Plan.assets
 
 
 # --- value types ------------------------------------------------------------------------------
@@ -139,7 +175,16 @@ Name = Annotated[Text, BeforeValidator(_name), AfterValidator(_fold)]
 def _amount(value: Any) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         raise PydanticCustomError("type.invalide", "montant en dirhams attendu (un nombre, ex. 12500.50)")
-    return Decimal(value)
+    amount = Decimal(value)
+    if abs(amount) > MAX_AMOUNT:
+        raise PydanticCustomError("budget.montant", "montant hors des bornes : au plus 1 000 000 000 000 dirhams")
+    return amount
+
+
+def _year(year: int) -> int:
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise ValueError(f"année {year} hors des bornes {YEARS[0]}-{YEARS[1]}")
+    return year
 
 
 Amount = Annotated[Decimal, PlainValidator(_amount), PlainSerializer(str, return_type=str)]
@@ -172,12 +217,14 @@ class Echeance:
         if isinstance(value, dt.datetime):
             raise ValueError("une date sans heure est attendue")
         if isinstance(value, dt.date):
+            _year(value.year)
             return cls(EcheanceKind.JOUR, value, value)
         text = str(value).strip()
         if text == "continu":
             return cls(EcheanceKind.CONTINU)
         if match := _WEEK.match(text):
             year, week = map(int, match.groups())
+            _year(year)
             try:
                 start = dt.date.fromisocalendar(year, week, 1)
             except ValueError:
@@ -185,6 +232,7 @@ class Echeance:
             return cls(EcheanceKind.SEMAINE, start, start + dt.timedelta(days=6))
         if match := _MONTH.match(text):
             year, month = map(int, match.groups())
+            _year(year)
             if not 1 <= month <= 12:
                 raise ValueError(f"le mois {month:02d} n'existe pas")
             start = dt.date(year, month, 1)
@@ -194,6 +242,7 @@ class Echeance:
             day = dt.date.fromisoformat(text)
         except ValueError:
             raise ValueError("attendu une date AAAA-MM-JJ, une semaine AAAA-Wss, un mois AAAA-MM ou continu") from None
+        _year(day.year)
         return cls(EcheanceKind.JOUR, day, day)
 
     @property
@@ -218,7 +267,7 @@ def _echeance(value: Any) -> Echeance:
     try:
         return Echeance.parse(value)
     except ValueError as exc:
-        raise PydanticCustomError("echeance.format", f"échéance « {value} » invalide : {exc}") from None
+        raise PydanticCustomError("echeance.format", f"échéance « {describe(value)} » invalide : {exc}") from None
 
 
 EcheanceField = Annotated[Echeance, PlainValidator(_echeance), PlainSerializer(str, return_type=str)]
@@ -232,7 +281,23 @@ def _date(value: Any) -> dt.date:
             return dt.date.fromisoformat(value.strip())
         except ValueError:
             raise PydanticCustomError("type.invalide", "date attendue, au format AAAA-MM-JJ") from None
+    try:
+        _year(value.year)
+    except ValueError as exc:
+        raise PydanticCustomError("annee.bornes", f"date {value} : {exc}") from None
     return value
+
+
+def _period_year(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise PydanticCustomError("type.invalide", "année attendue (un nombre entier, ex. 2025)")
+    try:
+        return _year(value)
+    except ValueError as exc:
+        raise PydanticCustomError("annee.bornes", str(exc)) from None
+
+
+Year = Annotated[int, PlainValidator(_period_year)]
 
 
 Date = Annotated[dt.date, PlainValidator(_date), PlainSerializer(dt.date.isoformat, return_type=str)]
@@ -248,7 +313,7 @@ class _Node(BaseModel):
 class Acteur(_Node):
     """An institution, named once in both languages."""
 
-    nom: Line
+    nom: RequiredLine
     sigle: Optional[Line] = None
 
 
@@ -263,8 +328,8 @@ class Pilote(_Node):
 class Ressources(_Node):
     """Human and material resources an action needs."""
 
-    humaines: list[Line] = []
-    materielles: list[Line] = []
+    humaines: list[RequiredLine] = []
+    materielles: list[RequiredLine] = []
 
 
 class Budget(_Node):
@@ -289,15 +354,15 @@ FICHE_PARTS = ("contexte", "public_vise", "objectifs", "modalites")
 class Action(_Node):
     """A concrete action (moyen) that realises an objectif spécifique."""
 
-    code: str
-    intitule: Line
+    code: Code
+    intitule: RequiredLine
     rang: Optional[Annotated[int, Field(ge=1, strict=True)]] = None
-    resultats_attendus: list[Line] = []
+    resultats_attendus: list[RequiredLine] = []
     pilotes: list[Pilote] = []
     partenaires: list[str] = []
     ressources: Ressources = Ressources()
     budget: Budget
-    indicateurs: list[Line] = []
+    indicateurs: list[RequiredLine] = []
     echeance: EcheanceField
     suivi: Optional[Line] = None
     fiche: Fiche = Fiche()
@@ -306,8 +371,8 @@ class Action(_Node):
 class ObjectifSpecifique(_Node):
     """An objectif spécifique, realised by its actions."""
 
-    code: str
-    intitule: Line
+    code: Code
+    intitule: RequiredLine
     actions: list[Action] = []
 
     @property
@@ -319,8 +384,8 @@ class ObjectifSpecifique(_Node):
 class ObjectifGeneral(_Node):
     """An objectif général, derived from a priority."""
 
-    code: str
-    intitule: Line
+    code: Code
+    intitule: RequiredLine
     objectifs_specifiques: list[ObjectifSpecifique] = []
 
     @property
@@ -337,9 +402,9 @@ class ObjectifGeneral(_Node):
 class Priorite(_Node):
     """A priority of the province, in one of the three volets."""
 
-    code: str
+    code: Code
     volet: Annotated[Volet, _enum_validator(Volet, "volet.inconnu", "volet"), _BY_VALUE]
-    intitule: Line
+    intitule: RequiredLine
     objectifs_generaux: list[ObjectifGeneral] = []
 
     @property
@@ -356,8 +421,8 @@ class Priorite(_Node):
 class Periode(_Node):
     """The years the plan covers, 1 January of ``debut`` to 31 December of ``fin``."""
 
-    debut: Annotated[int, Field(strict=True)]
-    fin: Annotated[int, Field(strict=True)]
+    debut: Year
+    fin: Year
 
     @property
     def start(self) -> dt.date:
@@ -389,7 +454,7 @@ class Revision(_Node):
     """One entry of the historique des révisions."""
 
     date: Date
-    objet: Line
+    objet: RequiredLine
 
 
 @dataclass(frozen=True)
@@ -413,7 +478,7 @@ SectionName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]
 class Plan(_Node):
     """The whole provincial action plan."""
 
-    province: Line
+    province: RequiredLine
     territoire: Annotated[Territoire, _enum_validator(Territoire, "territoire.inconnu", "territoire"), _BY_VALUE] = (
         Territoire.PROVINCE
     )
@@ -421,7 +486,7 @@ class Plan(_Node):
     version: Date
     statut: Annotated[Statut, _enum_validator(Statut, "statut.inconnu", "statut"), _BY_VALUE] = Statut.PROJET
     validation: Optional[Validation] = None
-    logos: list[str] = []
+    logos: list[AssetPath] = []
     revisions: list[Revision] = []
     narratif: list[SectionName] = []
     contacts_institutionnels: list[str] = []

@@ -53,6 +53,18 @@ CASES = {
     "markdown-lien": ("plan.yaml", 40, E, "A1.1.1.1", "markdown.lien"),
     "markdown-image": ("ar/contexte.md", 5, E, "-", "markdown.image"),
     "logo-chemin": ("plan.yaml", 9, E, "-", "logo.chemin"),
+    "yaml-alias": ("plan.yaml", 5, E, "-", "yaml.alias"),
+    "fichier-hors-plan": ("plan.yaml", 8, E, "-", "fichier.hors_plan"),
+    "texte-controle": ("plan.yaml", 38, E, "A1.1.1.1", "texte.controle"),
+    "code-invisible": ("plan.yaml", 20, E, "OS1.1.1\u200b", "code.invisible"),
+    "nom-collision": ("plan.yaml", 31, E, "A_1", "nom.collision"),
+    "markdown-imbrication": ("fr/contexte.md", 12, E, "-", "markdown.imbrication"),
+    "image-invalide": ("plan.yaml", 5, E, "-", "image.invalide"),
+    "image-trop-grande": ("fr/contexte.md", 5, E, "-", "image.trop_grande"),
+    "annee-bornes": ("plan.yaml", 2, E, "-", "annee.bornes"),
+    "budget-montant": ("plan.yaml", 35, E, "A1.1.1.1", "budget.montant"),
+    "police-caractere": ("plan.yaml", 38, W, "A1.1.1.1", "police.caractere"),
+    "texte-vide": ("plan.yaml", 1, E, "-", "cle.requise"),
 }
 
 

@@ -26,6 +26,7 @@ from .. import fonts
 from ..errors import RenderError
 from ..markdown import Block, Heading, Image, ListBlock, Paragraph, Table
 from ..model import Action, Lang, Plan
+from ..names import asset_url
 from . import context
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
@@ -72,7 +73,7 @@ def _inline_html(inlines) -> str:
     out = []
     for item in inlines:
         if isinstance(item, Image):
-            out.append(f'<img src="{escape(item.src)}" alt="{escape(item.alt)}">')
+            out.append(f'<img src="{escape(asset_url(item.src))}" alt="{escape(item.alt)}">')
             continue
         text = str(escape(item.text)).replace("\n", "<br>")
         if item.code:
@@ -126,6 +127,7 @@ def environment() -> jinja2.Environment:
     )
     env.filters["md"] = _md
     env.filters["blocks"] = blocks_html
+    env.filters["asset_url"] = asset_url
     return env
 
 
@@ -183,7 +185,8 @@ class PdfRenderer:
     def html(self, plan: Plan, lang: Lang, template: str, **values) -> str:
         """The HTML of a document, for inspection and for rendering."""
         edition = context.edition(plan, lang)
-        return environment().get_template(f"{lang.value}/{template}").render(e=edition, L=edition.labels, **values)
+        html = environment().get_template(f"{lang.value}/{template}").render(e=edition, L=edition.labels, **values)
+        return fonts.drawable(html, lang)  # never a glyph from a font of the machine
 
     def plan(self, plan: Plan, lang: Lang) -> bytes:
         """The whole plan document of the edition."""
