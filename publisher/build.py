@@ -28,7 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import __version__
+from . import __version__, resources
 from .check import CheckResult, load_checked
 from .errors import UsageError
 from .model import Lang, Plan
@@ -38,8 +38,7 @@ FORMATS = ("docx", "pdf")
 EDITIONS = ("fr", "ar", "bilingue")
 RENDERERS = {"pdf": "publisher.render.pdf:PdfRenderer", "docx": "publisher.render.docx:DocxRenderer"}
 MANIFEST = "manifest.json"
-PACKAGE = Path(__file__).resolve().parent
-TEMPLATES = PACKAGE.parent / "templates"
+PACKAGE, TEMPLATES = resources.PACKAGE, resources.TEMPLATES
 
 Progress = Callable[[int, int, str], None]
 

@@ -36,14 +36,14 @@ from docx.shared import Mm
 from docxtpl import DocxTemplate
 from markupsafe import Markup
 
-from .. import fonts
+from .. import fonts, resources
 from ..errors import RenderError
 from ..i18n import label
 from ..markdown import Block, Document, Heading, Image, ListBlock, Paragraph, Table
 from ..model import Action, Lang, Plan
 from . import context, ooxml
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+TEMPLATES = resources.TEMPLATES
 
 # The numbering instances every template defines (templates/make_docx_templates.py).
 LIST_BULLETS, LIST_NUMBERS, CELL_BULLETS = 1, 2, 3
