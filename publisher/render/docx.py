@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
@@ -34,6 +35,7 @@ from docx.oxml.parser import parse_xml
 from docx.oxml.shape import CT_Inline
 from docx.shared import Mm
 from docxtpl import DocxTemplate
+from lxml import etree
 from markupsafe import Markup
 
 from .. import fonts, resources
@@ -45,7 +47,28 @@ from . import context, ooxml
 
 TEMPLATES = resources.TEMPLATES
 
-# The numbering instances every template defines (templates/make_docx_templates.py).
+# The styles every template defines, by id and name: the renderer writes the ids; an office may
+# restyle each of them (font, size, colour, spacing, borders) in Word or LibreOffice, which may
+# save them under other ids: :func:`publisher.render.ooxml.normalize_template` finds them by name.
+STYLES = {
+    "Normal": "Normal", "Corps": "Corps", "Note": "Note", "Intertitre": "Intertitre", "Signature": "Signature",
+    "Titre1": "heading 1", "Titre2": "heading 2", "Titre3": "heading 3", "Titre4": "heading 4",
+    "Titresommaire": "Titre sommaire", "TM1": "toc 1", "TM2": "toc 2", "Entete": "header", "Pieddepage": "footer",
+    "Listepuces": "Liste à puces", "Listenumeros": "Liste numérotée", "Listesuite": "Liste suite",
+    "Cellule": "Cellule", "Cellulepuce": "Cellule puce", "Cellulecanevas": "Cellule canevas",
+    "Canevaspuce": "Canevas puce", "Celluleentete": "Cellule en-tête", "Cellulelibelle": "Cellule libellé",
+    "Cellulepriorite": "Cellule priorité", "Celluleog": "Cellule objectif général",
+    "Cellulemontant": "Cellule montant", "Celluletotal": "Cellule total", "Totalplan": "Total du plan",
+    "Couvertureroyaume": "Couverture royaume", "Couvertureentite": "Couverture entité",
+    "Couvertureinstance": "Couverture instance", "Couverturelogos": "Couverture logos",
+    "Couverturetitre": "Couverture titre", "Couvertureprovince": "Couverture province",
+    "Couvertureligne": "Couverture ligne", "Couverturestatut": "Couverture statut",
+    "Couverturemention": "Couverture mention", "Titrefiche": "Titre fiche", "Intitulefiche": "Intitulé fiche",
+    "Filiationfiche": "Filiation fiche", "Entetefiche": "En-tête fiche",
+    "Lienhypertexte": "Hyperlink", "Code": "Code", "Projet": "Statut projet",  # character styles
+    "Tableaucanevas": "Tableau canevas", "Tableau": "Tableau", "Tableaufiche": "Tableau fiche",  # table styles
+}
+# The numbering instances every template defines: bullets, numbers, bullets in a cell.
 LIST_BULLETS, LIST_NUMBERS, CELL_BULLETS = 1, 2, 3
 # The paragraph levels of the sommaire and the styles of their entries.
 SOMMAIRE_LEVELS = {"Titre1": 1, "Titre2": 2}
@@ -78,11 +101,14 @@ class _Template(DocxTemplate):
 
 
 @lru_cache(maxsize=None)
-def _template_bytes(lang: Lang, name: str) -> bytes:
-    path = TEMPLATES / lang.value / name
+def _template_bytes(path: Path) -> bytes:
+    """A template's bytes, normalized (:func:`publisher.render.ooxml.normalize_template`)."""
     if not path.is_file():
-        raise RenderError(f"modèle DOCX absent : {path} (régénérez-le : python templates/make_docx_templates.py)")
-    return path.read_bytes()
+        raise RenderError(f"modèle DOCX absent : {path}")
+    try:
+        return ooxml.normalize_template(path.read_bytes(), STYLES)
+    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
+        raise RenderError(f"{path} : modèle DOCX illisible ({exc})") from None
 
 
 class _Environment(jinja2.Environment):
@@ -280,6 +306,9 @@ class DocxRenderer:
 
     extension = "docx"
 
+    def __init__(self, templates: Path | None = None) -> None:
+        self.templates = templates or TEMPLATES  # holds fr/ and ar/, each with plan.docx and fiche.docx
+
     def plan(self, plan: Plan, lang: Lang) -> bytes:
         """The whole plan document of the edition."""
         edition = context.edition(plan, lang)
@@ -327,7 +356,7 @@ class DocxRenderer:
     def _fill(self, plan: Plan, edition: context.Edition, name: str, title: str, **values):
         """A template filled with the edition, its sommaire filled, right to left in Arabic: a python-docx document."""
         lang = edition.lang
-        template = _Template(io.BytesIO(_template_bytes(lang, name)))
+        template = _Template(io.BytesIO(_template_bytes(self.templates / lang.value / name)))
         template.init_docx()
         writer = BlockWriter(template.docx, plan.assets)
         values = {
@@ -357,11 +386,35 @@ def _package(document, plan: Plan, langs: tuple[Lang, ...]) -> bytes:
     """
     buffer = io.BytesIO()
     document.save(buffer)
-    italic = bool(document.element.xpath("//w:i[not(@w:val='0')]") or document.styles.element.xpath(
-        "//w:i[not(@w:val='0')]"))
+    italic = _uses_italic(document)
     faces = [face for lang in langs for face in fonts.faces(fonts.family(lang))
              if italic or face.style != "italic"]
     return ooxml.embed_fonts(buffer.getvalue(), faces, when=plan.version)
+
+
+def _uses_italic(document) -> bool:
+    """Whether some text is italic: a run, or a style that the document uses or one it is based on
+    (a word processor adds italic styles of its own, such as a caption, that nothing uses)."""
+    italic = "w:i[not(@w:val='0' or @w:val='false' or @w:val='off')]"
+    roots = [document.element, *(part.element for part in _stories(document))]
+    if any(root.xpath(f".//w:rPr/{italic}") for root in roots):
+        return True
+    styles = document.styles.element
+    if styles.xpath(f"w:docDefaults//{italic}"):
+        return True
+    by_id = {s.get(qn("w:styleId")): s for s in styles.iter(qn("w:style"))}
+    pending = {v for root in roots for v in root.xpath(".//w:pStyle/@w:val | .//w:rStyle/@w:val | .//w:tblStyle/@w:val")}
+    pending |= {s.get(qn("w:styleId")) for s in by_id.values() if s.get(qn("w:default")) in ("1", "true")}
+    seen = set()
+    while pending:
+        style = by_id.get(pending.pop())
+        if style is None or style in seen:
+            continue
+        seen.add(style)
+        if style.xpath(f"w:rPr/{italic}"):
+            return True
+        pending.update(style.xpath("w:basedOn/@w:val | w:link/@w:val"))
+    return False
 
 
 def _stories(document) -> list:
