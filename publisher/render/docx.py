@@ -5,8 +5,10 @@ action, an acteur's fiches, the tableau des modifications); the bilingual volume
 with the Arabic plan appended (:func:`publisher.render.ooxml.append_document`).
 
 The edition's context (:mod:`publisher.render.context`, the same one the PDF uses) fills the
-templates, which hold the styles, the page layout, the fixed labels and the docxtpl tags (see
-``templates/make_docx_templates.py``, their source). Content is data, never a template: docxtpl
+templates, which hold the styles, the page layout, the fixed labels and the docxtpl tags. The
+templates are sources an office restyles in Word or LibreOffice: each is first normalized
+(:func:`publisher.render.ooxml.normalize_template`: style ids found by name, tags whole in one
+run, breaks out of tag paragraphs), and :data:`STYLES` lists what each must define. Content is data, never a template: docxtpl
 renders with ``autoescape=True`` and a strict XML parse, so ``&``, ``<``, ``{{ }}`` or ``{% %}`` in
 a plan come out as the literal text they are. Markdown reaches the document only through
 :class:`BlockWriter`, which builds real Word structures (heading styles, numbered and bulleted

@@ -2,7 +2,7 @@
 
 python-docx has no API for right-to-left text, repeated header rows, vertical merges, fields,
 watermarks or embedded fonts; this module holds all of that, so that the renderer
-(:mod:`publisher.render.docx`) and the template generator (``templates/make_docx_templates.py``)
+(:mod:`publisher.render.docx`) and the templates' bootstrap (``tools/make_docx_templates.py``)
 never write a ``w:`` tag inline. Three kinds of helpers live here:
 
 - setters on existing elements (``set_bidi(paragraph)``, ``repeat_header(row)``, ...), which insert
@@ -1314,6 +1314,9 @@ def normalize_template(data: bytes, style_names: dict[str, str]) -> bytes:
       in French writes ``Titre1``), while the renderer names its styles by id: each style named in
       ``style_names`` (id -> name, compared without case, as Word does for built-in names) gets back
       its id, and every reference to it follows;
+    - a word processor cuts a run wherever an edit or a spelling mark fell, so a tag may spread over
+      several runs: the runs a tag spans are joined into its first one (docxtpl mends some such
+      cuts, not all: a ``{% vm %}`` cut in two leaves its cells unmerged);
     - section and page breaks move into the paragraph before them, which may be a docxtpl paragraph
       tag (``{%p endfor %}``) that the render replaces whole: they are moved out of it;
     - the fonts the editor embedded (its fallbacks, megabytes of them) are dropped: the renderer
@@ -1338,6 +1341,8 @@ def normalize_template(data: bytes, style_names: dict[str, str]) -> bytes:
             for style in root.iter(qn("w:style")):
                 if style.get(qn("w:styleId")) in renamed:
                     style.set(qn("w:styleId"), renamed[style.get(qn("w:styleId"))])
+        if name == "word/document.xml" or name.startswith(("word/header", "word/footer")):
+            changed = _join_split_tags(root) or changed
         if name == "word/document.xml":
             changed = _breaks_out_of_tags(root) or changed
         if name == "word/fontTable.xml":
@@ -1371,6 +1376,52 @@ def _canonical_style_ids(styles, style_names: dict[str, str]) -> dict[str, str]:
                 fresh += "x"
             renamed[new] = fresh
     return renamed
+
+
+_TAGS = re.compile(r"(?:\{[{%#].*?[}%#]\})+", re.DOTALL)  # a tag, or tags side by side ({% vm %}{{ x }})
+_ZERO_WIDTH = {qn(f"w:{tag}") for tag in ("proofErr", "bookmarkStart", "bookmarkEnd", "permStart", "permEnd")}
+_TEXT_RUN_CHILDREN = {qn("w:rPr"), qn("w:t"), qn("w:lastRenderedPageBreak")}
+
+
+def _join_split_tags(root) -> bool:
+    """Join the runs that one docxtpl tag spreads over, so that each tag lies whole in one run
+    (and tags side by side in one run together: docxtpl merges a ``{% vm %}`` cell's run only)."""
+    changed = False
+    for paragraph_ in root.iter(qn("w:p")):
+        while _join_first_split_tag(paragraph_):
+            changed = True
+    return changed
+
+
+def _join_first_split_tag(paragraph_) -> bool:
+    """Join the runs of the first tag of ``paragraph_`` that spans several runs; False if there is none."""
+    sequence: list = []  # consecutive text runs (and the zero-width marks between them)
+    for element in [*paragraph_, None]:
+        if element is not None and element.tag in _ZERO_WIDTH:
+            sequence.append(element)
+            continue
+        if element is not None and element.tag == qn("w:r") and all(c.tag in _TEXT_RUN_CHILDREN for c in element):
+            sequence.append(element)
+            continue
+        runs = [e for e in sequence if e.tag == qn("w:r")]
+        texts = ["".join(t.text or "" for t in r.findall(qn("w:t"))) for r in runs]
+        starts = [sum(len(t) for t in texts[:i]) for i in range(len(texts))]
+        for match in _TAGS.finditer("".join(texts)):
+            first = max(i for i, start in enumerate(starts) if start <= match.start())
+            last = max(i for i, start in enumerate(starts) if start < match.end())
+            if first == last:
+                continue
+            keep = runs[first]
+            for t in keep.findall(qn("w:t"))[1:]:
+                keep.remove(t)
+            t = keep.find(qn("w:t"))
+            t.text = "".join(texts[first:last + 1])
+            t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            for between in sequence[sequence.index(keep) + 1:sequence.index(runs[last]) + 1]:
+                paragraph_.remove(between)
+            return True
+        sequence = []
+    return False
 
 
 def _breaks_out_of_tags(body_root) -> bool:

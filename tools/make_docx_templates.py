@@ -1,13 +1,14 @@
-"""Generate the docxtpl templates of the DOCX editions: ``templates/{fr,ar}/{plan,fiche}.docx``.
+"""Bootstrap: write a first version of the DOCX templates, ``{fr,ar}/{plan,fiche}.docx``.
 
-The four templates are binary files; this script is their source, so that a change is reviewed here
-and the files are regenerated, never edited by hand in Word and committed blind. Run it from the
-repository root after changing it (or the labels of ``publisher/i18n.py``, which it copies in)::
+The committed templates (``templates/fr|ar/plan.docx``, ``fiche.docx``) are the source: an office
+restyles them in Word or LibreOffice (README, "Restyling the DOCX templates"), and
+``tests/test_docx.py`` checks their contract, not their bytes. This script wrote their first
+version; it is kept to start again from scratch, or to add a template from the same parts. It
+writes into a folder of your choice, and over the committed templates only when asked to,
+since that undoes every restyling::
 
-    .venv/bin/python templates/make_docx_templates.py
-
-It writes the same bytes for the same source (fixed zip timestamps and order), so ``git diff`` shows
-whether the templates changed. ``tests/test_docx.py`` checks that the committed files are up to date.
+    .venv/bin/python tools/make_docx_templates.py OUT          # OUT/fr/plan.docx, ...
+    .venv/bin/python tools/make_docx_templates.py --replace    # over templates/ (undoes restyling)
 
 What a template holds: the named styles an office restyles in Word (headings ``Titre 1-4`` as Word's
 built-in heading styles so the sommaire and the navigation pane work, ``Corps``, ``Liste à puces``,
@@ -753,19 +754,26 @@ def fiche_template(lang: Lang) -> bytes:
 BUILDERS = {"plan.docx": plan_template, "fiche.docx": fiche_template}
 
 
-def build_all() -> dict[Path, bytes]:
-    """Every template, by path."""
-    return {TEMPLATES / lang.value / name: build(lang) for lang in Lang for name, build in BUILDERS.items()}
+def build_all(folder: Path = TEMPLATES) -> dict[Path, bytes]:
+    """Every template, by path under ``folder``."""
+    return {folder / lang.value / name: build(lang) for lang in Lang for name, build in BUILDERS.items()}
 
 
-def main() -> None:
-    """Write the templates, saying which ones changed."""
-    for path, data in build_all().items():
-        old = path.read_bytes() if path.exists() else None
+def main(argv: list[str]) -> int:
+    """Write the templates into the folder named, or over the committed ones with --replace."""
+    if argv == ["--replace"]:
+        folder = TEMPLATES
+    elif len(argv) == 1 and not argv[0].startswith("-"):
+        folder = Path(argv[0])
+    else:
+        print("usage : tools/make_docx_templates.py DOSSIER | --replace", file=sys.stderr)
+        return 2
+    for path, data in build_all(folder).items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-        print(f"{'inchangé' if old == data else 'écrit'}  {path.relative_to(ROOT)}")
+        print(f"écrit  {path}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main(sys.argv[1:]))
