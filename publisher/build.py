@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import importlib
+import importlib.metadata
 import io
 import json
 import multiprocessing
@@ -28,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import __version__, resources
+from . import __version__, fonts, resources
 from .check import CheckResult, load_checked
 from .errors import UsageError
 from .model import Lang, Plan
@@ -59,15 +60,39 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+# The libraries whose versions shape the outputs (layout, PDF and DOCX writing, text, numbers and
+# dates, the font packages); with the font files themselves, they are part of every fingerprint.
+SHAPING_LIBRARIES = (
+    "weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2", "tinyhtml5", "pyphen", "Pillow",
+    "docxtpl", "python-docx", "lxml", "Jinja2", "Babel", "markdown-it-py",
+    "fontpkg", "fontpkg-amiri", "fontpkg-lato",
+)
+
+
+def _library_version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "absent"
+
+
 @lru_cache(maxsize=1)
 def engine_fingerprint() -> str:
-    """A hash of the engine's code and templates: a new engine re-renders everything."""
+    """A hash of everything that shapes the outputs besides the plan: the engine's code and
+    templates, the versions of the libraries that lay out and write them, and the bytes of the font
+    files. A change to any of them re-renders everything."""
     digest = hashlib.sha256(__version__.encode())
     for root in (PACKAGE, TEMPLATES):
         for path in sorted(root.rglob("*")):
             if path.is_file() and path.suffix in (".py", ".html", ".css", ".docx"):
                 digest.update(path.relative_to(root.parent).as_posix().encode())
                 digest.update(path.read_bytes())
+    for name in SHAPING_LIBRARIES:
+        digest.update(f"{name}=={_library_version(name)}\n".encode())
+    for family in fonts.FAMILIES.values():
+        for face in fonts.faces(family):
+            digest.update(f"{family} {face.name} ".encode())
+            digest.update(hashlib.sha256(face.path.read_bytes()).digest())
     return digest.hexdigest()
 
 
