@@ -208,6 +208,7 @@ class BuildReport:
     bytes: int = 0
     seconds: float = 0.0
     check: CheckResult | None = None
+    warnings: list[str] = field(default_factory=list)  # what a renderer's library reported, by output
 
 
 def parse_list(value: str | None, allowed: tuple[str, ...], what: str) -> tuple[str, ...]:
@@ -318,7 +319,7 @@ def _publish(plan, out, todo, entries, workers, progress, report) -> None:
     """Render every job, stage each output beside its target, then rename them all into place."""
     staged: list[tuple[Path, Path]] = []
     try:
-        for job, key, data in _render_all(plan, todo, workers, progress):
+        for job, key, data in _render_all(plan, todo, workers, progress, report.warnings):
             staged.append((_stage(out / job.target, data), out / job.target))
             entries[job.target] = {"sha256": _sha256(data), "source": key, "bytes": len(data),
                                    "pages": count_pages(data, job.fmt)}
@@ -365,16 +366,23 @@ def _init_worker(plan: Plan) -> None:
     _WORKER_PLAN = plan
 
 
-def _render_group(group: list[Job], plan: Plan | None = None) -> list[bytes]:
-    """Render a group of jobs in order, in one process, so that they share laid-out documents."""
+def _render_group(group: list[Job], plan: Plan | None = None) -> list[tuple[bytes, list[str]]]:
+    """Render a group of jobs in order, in one process, so that they share laid-out documents:
+    each job's bytes, with the warnings its renderer reported, located by output."""
     plan = plan or _WORKER_PLAN
     try:
-        return [job.render(plan) for job in group]
+        return [_render_one(job, plan) for job in group]
     finally:
         for fmt in {job.fmt for job in group}:
             release = getattr(renderer(fmt), "clear", None)
             if release:
                 release()
+
+
+def _render_one(job: Job, plan: Plan) -> tuple[bytes, list[str]]:
+    data = job.render(plan)
+    take = getattr(renderer(job.fmt), "take_warnings", None)
+    return data, [f"{job.target}: avertissement : {message}" for message in (take() if take else [])]
 
 
 def groups(todo: list[tuple[Job, str]], actions: int) -> list[list[tuple[Job, str]]]:
@@ -408,14 +416,18 @@ def _cost(group: list[tuple[Job, str]], actions: int) -> float:
     return cost
 
 
-def _render_all(plan: Plan, todo: list[tuple[Job, str]], workers: int | None, progress: Progress | None):
-    """Render the jobs, groups in parallel across the cores; yield (job, key, bytes) as groups finish."""
+def _render_all(plan: Plan, todo: list[tuple[Job, str]], workers: int | None, progress: Progress | None,
+                warnings: list[str] | None = None):
+    """Render the jobs, groups in parallel across the cores; yield (job, key, bytes) as groups finish
+    (the renderers' warnings go into ``warnings``)."""
+    warnings = [] if warnings is None else warnings
     total, done = len(todo), 0
     batches = groups(todo, len(plan.actions))
     workers = min(workers or os.cpu_count() or 1, len(batches))
     if workers <= 1:
         for batch in batches:
-            for (job, key), data in zip(batch, _render_group([job for job, _ in batch], plan)):
+            for (job, key), (data, reported) in zip(batch, _render_group([job for job, _ in batch], plan)):
+                warnings.extend(reported)
                 done += 1
                 if progress:
                     progress(done, total, job.target)
@@ -431,7 +443,8 @@ def _render_all(plan: Plan, todo: list[tuple[Job, str]], workers: int | None, pr
             finished, pending = wait(pending, return_when=FIRST_EXCEPTION)
             for future in finished:
                 batch = futures[future]
-                for (job, key), data in zip(batch, future.result()):  # a renderer's error stops here
+                for (job, key), (data, reported) in zip(batch, future.result()):  # a renderer's error stops here
+                    warnings.extend(reported)
                     done += 1
                     if progress:
                         progress(done, total, job.target)

@@ -101,6 +101,8 @@ def build_command(plan, out, editions, formats, since, strict, workers) -> int:
     else:
         report = build(plan, out, **options)
     _print_diagnostics(report.check.diagnostics)
+    for warning in report.warnings:
+        click.echo(warning)
     click.echo(
         f"{len(report.written)} fichier(s) écrit(s), {len(report.unchanged)} inchangé(s)"
         + (f", {len(report.removed)} retiré(s)" if report.removed else "")

@@ -1,11 +1,12 @@
-"""Where the files that ship with the engine are: the templates, the example plan, the house assets.
+"""Where the files that ship with the engine are: the templates and the example plan.
 
-The source tree keeps them in top-level folders beside the package (``templates/``, ``content/``,
-``assets/``); the wheel carries the same folders as package data, inside the package
-(``publisher/templates``, ...: ``[tool.setuptools.package-dir]`` in pyproject.toml maps one onto
-the other). Every module reaches them through this one, never by climbing from its own file:
-an installed package reads its package data with :mod:`importlib.resources`; a source checkout
-(which an editable install and the tests import) reads the top-level folders of the checkout.
+The source tree keeps them in top-level folders beside the package (``templates/``, ``content/``);
+the wheel carries the same folders as package data, inside the package (``publisher/templates``,
+``publisher/content``: ``[tool.setuptools.package-dir]`` in pyproject.toml maps one onto the
+other; a new folder, such as a house ``assets/``, is added there and here). Every module reaches
+them through this one, never by climbing from its own file: an installed package reads its package
+data with :mod:`importlib.resources`; a source checkout (which an editable install and the tests
+import) reads the top-level folders of the checkout.
 """
 
 from __future__ import annotations
@@ -27,4 +28,3 @@ def folder(name: str) -> Path:
 
 TEMPLATES = folder("templates")  # fr/ and ar/: the HTML and DOCX templates; shared/: HTML parts and stylesheets
 EXAMPLE = folder("content")  # the example plan, which ``publisher new`` copies
-ASSETS = folder("assets")  # the house style: what every edition shares, whatever the plan

@@ -274,3 +274,19 @@ def test_a_new_library_version_or_font_file_renders_everything_again(tmp_path, m
     assert all(a != b for a, b in zip(before, other_font))
     monkeypatch.undo()
     build_module.engine_fingerprint.cache_clear()
+
+
+def test_weasyprint_warnings_are_printed_by_output(tmp_path, capsys) -> None:
+    """What WeasyPrint reports (here a logo that is no image) is printed, located by output, not lost."""
+    folder = tmp_path / "plan"
+    shutil.copytree(PLANS / "minimal", folder)
+    text = (folder / "plan.yaml").read_text(encoding="utf-8")
+    (folder / "plan.yaml").write_text(text.replace("narratif: [contexte]", "narratif: [contexte]\nlogos: [assets/logo.png]"),
+                                      encoding="utf-8")
+    (folder / "assets").mkdir()
+    (folder / "assets" / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\nnot an image")
+    assert main(["build", str(folder), "-o", str(tmp_path / "out"), "--edition", "fr", "--format", "pdf", "-j", "1"]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if "WeasyPrint" in line]
+    assert lines and all(": avertissement : WeasyPrint : " in line for line in lines)
+    plan_pdf = next((tmp_path / "out" / "fr").glob("plan-*-fr.pdf")).relative_to(tmp_path / "out").as_posix()
+    assert any(line.startswith(f"{plan_pdf}: ") and "assets/logo.png" in line for line in lines), lines

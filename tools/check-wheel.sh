@@ -29,7 +29,11 @@ mkdir "$work/elsewhere"
 cd "$work/elsewhere"
 "$work/venv/bin/publisher" new plan-test
 "$work/venv/bin/publisher" build plan-test -o out-docx --edition fr,ar --format docx
-"$work/venv/bin/publisher" build plan-test -o out-pdf --edition ar --format pdf
+"$work/venv/bin/publisher" build plan-test -o out-pdf --edition ar --format pdf | tee build.log
+if grep -q "WeasyPrint" build.log; then
+    echo "check-wheel: WeasyPrint reported problems while publishing the example plan" >&2
+    exit 1
+fi
 # the plans read back: each names its province (python-docx and pypdf come with the package)
 "$work/venv/bin/python" - <<'PY'
 import glob
