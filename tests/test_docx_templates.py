@@ -12,6 +12,7 @@ import zipfile
 import docx
 import pytest
 from docx.oxml.ns import qn
+from docx.shared import Pt, RGBColor
 from lxml import etree
 
 from publisher import fonts, resources
@@ -102,6 +103,10 @@ def test_a_template_saved_again_by_libreoffice_publishes_the_same(plan, committe
         assert _font_parts(again[name]) == _font_parts(data), name
         package = zipfile.ZipFile(io.BytesIO(again[name]))
         assert package.namelist().count("docProps/core.xml") == 1
+    # the bilingual volume appends the Arabic plan, with its styles, to the French one
+    volume, committed_volume = DocxRenderer(folder).bilingual(plan), DocxRenderer().bilingual(plan)
+    assert _paragraphs(volume) == _paragraphs(committed_volume)
+    assert _layout(volume) == _layout(committed_volume)
 
 
 def _split_runs(xml: bytes) -> bytes:
@@ -154,14 +159,33 @@ def test_tags_split_across_runs_and_an_odd_core_relationship(plan, committed, tm
         assert docx.Document(io.BytesIO(again[name])).core_properties.last_modified_by == "publisher"
 
 
+def test_a_restyled_template_restyles_the_output(plan, tmp_path) -> None:
+    """What an office changes in a style reaches the published document."""
+    folder = _copy_templates(tmp_path / "templates")
+    template = docx.Document(folder / "fr" / "fiche.docx")
+    template.styles["Titre fiche"].font.color.rgb = RGBColor(0xAA, 0x11, 0x22)
+    template.styles["Cellule"].font.size = Pt(13)
+    template.save(folder / "fr" / "fiche.docx")
+    published = docx.Document(io.BytesIO(DocxRenderer(folder).fiche(plan, plan.actions[0], Lang.FR)))
+    assert published.styles["Titre fiche"].font.color.rgb == RGBColor(0xAA, 0x11, 0x22)
+    assert published.styles["Cellule"].font.size == Pt(13)
+    titles = [p for p in published.paragraphs if p.style.name == "Titre fiche"]
+    assert titles and titles[0].text.endswith(plan.actions[0].code)
+
+
 def test_a_missing_or_broken_template_is_a_located_error(plan, tmp_path) -> None:
     from publisher.errors import RenderError
 
     folder = _copy_templates(tmp_path / "templates")
     (folder / "fr" / "fiche.docx").write_bytes(b"not a zip")
     (folder / "ar" / "fiche.docx").unlink()
-    for lang, words in ((Lang.FR, "illisible"), (Lang.AR, "absent")):
+    edited = docx.Document(folder / "fr" / "plan.docx")
+    edited.styles["Corps"].delete()  # an office deletes a style the renderer writes
+    edited.save(folder / "fr" / "plan.docx")
+    for lang, name, words in ((Lang.FR, "fiche.docx", "illisible"), (Lang.AR, "fiche.docx", "absent"),
+                              (Lang.FR, "plan.docx", "style.*absent.*« Corps »")):
         with pytest.raises(RenderError, match=words) as error:
-            DocxRenderer(folder).fiche(plan, plan.actions[0], lang)
-        assert str(folder / lang.value / "fiche.docx") in str(error.value)
+            renderer = DocxRenderer(folder)
+            renderer.fiche(plan, plan.actions[0], lang) if name == "fiche.docx" else renderer.plan(plan, lang)
+        assert str(folder / lang.value / name) in str(error.value)
     assert fonts.faces("Lato")  # the fonts are not what failed

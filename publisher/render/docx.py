@@ -108,9 +108,15 @@ def _template_bytes(path: Path) -> bytes:
     if not path.is_file():
         raise RenderError(f"modèle DOCX absent : {path}")
     try:
-        return ooxml.normalize_template(path.read_bytes(), STYLES)
+        data = ooxml.normalize_template(path.read_bytes(), STYLES)
+        styles = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/styles.xml"))
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
         raise RenderError(f"{path} : modèle DOCX illisible ({exc})") from None
+    present = set(styles.xpath("//w:style/@w:styleId", namespaces={"w": ooxml.W}))
+    missing = [f"« {name} »" for style_id, name in STYLES.items() if style_id not in present]
+    if missing:
+        raise RenderError(f"{path} : style(s) absent(s) du modèle, renommé(s) ou supprimé(s) : {', '.join(missing)}")
+    return data
 
 
 class _Environment(jinja2.Environment):
