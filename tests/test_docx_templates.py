@@ -49,15 +49,31 @@ def committed(plan):
     return _documents(DocxRenderer(), plan)
 
 
-def _paragraphs(data: bytes) -> list[tuple[str, str]]:
-    """(style, text) of every non-empty paragraph of the body, in order, tables included."""
-    body = docx.Document(io.BytesIO(data)).element.body
+def _paragraphs(data: bytes) -> list[tuple[str, str, str]]:
+    """(style, list format, text) of every non-empty paragraph of the body, in order, tables included."""
+    document = docx.Document(io.BytesIO(data))
+    numbering = document.part.numbering_part.element
+    abstracts = {a.get(qn("w:abstractNumId")): a for a in numbering.findall(qn("w:abstractNum"))}
+    nums = {n.get(qn("w:numId")): n.find(qn("w:abstractNumId")).get(qn("w:val")) for n in numbering.findall(qn("w:num"))}
+
+    def list_format(paragraph) -> str:
+        num_pr = paragraph.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
+        if num_pr is None:
+            return ""
+        level = num_pr.find(qn("w:ilvl")).get(qn("w:val")) if num_pr.find(qn("w:ilvl")) is not None else "0"
+        num_id = num_pr.find(qn("w:numId")).get(qn("w:val"))
+        if num_id == "0":  # "no list": cancels the list of the paragraph's style
+            return ""
+        abstract = abstracts[nums[num_id]]
+        lvl = [x for x in abstract.findall(qn("w:lvl")) if x.get(qn("w:ilvl")) == level][0]
+        return lvl.find(qn("w:numFmt")).get(qn("w:val"))
+
     out = []
-    for paragraph in body.iter(qn("w:p")):
+    for paragraph in document.element.body.iter(qn("w:p")):
         text = "".join(t.text or "" for t in paragraph.iter(qn("w:t")))
         style = paragraph.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
         if text.strip():
-            out.append((style.get(qn("w:val")) if style is not None else "", text))
+            out.append((style.get(qn("w:val")) if style is not None else "", list_format(paragraph), text))
     return out
 
 

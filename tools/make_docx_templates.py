@@ -45,6 +45,7 @@ from publisher.fonts import FAMILIES  # noqa: E402
 from publisher.i18n import LABELS  # noqa: E402
 from publisher.model import Lang  # noqa: E402
 from publisher.render import ooxml as ox  # noqa: E402
+from publisher.render.docx import CELL_BULLETS, LIST_BULLETS, LIST_NUMBERS, list_definitions  # noqa: E402
 
 TEMPLATES = ROOT / "templates"
 
@@ -249,24 +250,15 @@ def styles(lang: Lang):
 
 # --- numbering ---------------------------------------------------------------------------------
 
-BULLETS, NUMBERS, CELL_BULLETS = 1, 2, 3  # numIds; abstractNumIds are the same numbers
-BULLET_CHARS = ("•", "–", "◦")
+BULLETS, NUMBERS = LIST_BULLETS, LIST_NUMBERS  # numIds; abstractNumIds are the same numbers here
 
 
 def numbering(lang: Lang):
-    """The lists: bullets, numbers (each Markdown list gets its own instance) and compact cell bullets."""
-    font = FAMILIES[lang]
-    rtl = lang.rtl
+    """The lists, as the renderer defines them (:func:`publisher.render.docx.list_definitions`)."""
     root = ox.numbering_root()
-    root.append(ox.abstract_numbering(BULLETS, "Puces", (
-        ox.numbering_level(i, "bullet", BULLET_CHARS[i], 6 + 6 * i, 4.5, font=font, bidi=rtl) for i in range(3))))
-    formats = (("decimal", "%1."), ("lowerLetter", "%2)"), ("lowerRoman", "%3."))
-    root.append(ox.abstract_numbering(NUMBERS, "Numéros", (
-        ox.numbering_level(i, fmt, text, 7 + 6 * i, 5.5, font=font, bidi=rtl)
-        for i, (fmt, text) in enumerate(formats))))
-    root.append(ox.abstract_numbering(CELL_BULLETS, "Puces de cellule", (
-        ox.numbering_level(0, "bullet", "•", 3, 3, font=font, bidi=rtl),)))
-    for num_id in (BULLETS, NUMBERS, CELL_BULLETS):
+    for num_id, abstract in list_definitions(lang).items():
+        root.append(abstract)
+    for num_id in list_definitions(lang):
         root.append(ox.numbering_instance(num_id, num_id))
     return root
 

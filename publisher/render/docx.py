@@ -72,6 +72,8 @@ STYLES = {
 }
 # The numbering instances every template defines: bullets, numbers, bullets in a cell.
 LIST_BULLETS, LIST_NUMBERS, CELL_BULLETS = 1, 2, 3
+BULLET_CHARS = ("•", "–", "◦")
+NUMBER_FORMATS = (("decimal", "%1."), ("lowerLetter", "%2)"), ("lowerRoman", "%3."))
 # The paragraph levels of the sommaire and the styles of their entries.
 SOMMAIRE_LEVELS = {"Titre1": 1, "Titre2": 2}
 SOMMAIRE_STYLES = ("TM1", "TM2")
@@ -102,13 +104,30 @@ class _Template(DocxTemplate):
             element.set("id", str(number))  # unique drawing ids, numbered in document order
 
 
+def list_definitions(lang: Lang) -> dict:
+    """The lists of the edition, by numbering instance (``w:abstractNum`` elements): bullets, numbers
+    (each Markdown list gets its own instance) and compact bullets in a cell. A template holds them;
+    one whose lists no longer have these formats (a word processor rewrites the lists that no
+    paragraph of the template uses) gets them back."""
+    font, rtl = fonts.family(lang), lang.rtl
+    return {
+        LIST_BULLETS: ooxml.abstract_numbering(LIST_BULLETS, "Puces", [
+            ooxml.numbering_level(i, "bullet", BULLET_CHARS[i], 6 + 6 * i, 4.5, font=font, bidi=rtl) for i in range(3)]),
+        LIST_NUMBERS: ooxml.abstract_numbering(LIST_NUMBERS, "Numéros", [
+            ooxml.numbering_level(i, fmt, text, 7 + 6 * i, 5.5, font=font, bidi=rtl)
+            for i, (fmt, text) in enumerate(NUMBER_FORMATS)]),
+        CELL_BULLETS: ooxml.abstract_numbering(CELL_BULLETS, "Puces de cellule", [
+            ooxml.numbering_level(0, "bullet", "•", 3, 3, font=font, bidi=rtl)]),
+    }
+
+
 @lru_cache(maxsize=None)
-def _template_bytes(path: Path) -> bytes:
+def _template_bytes(path: Path, lang: Lang) -> bytes:
     """A template's bytes, normalized (:func:`publisher.render.ooxml.normalize_template`)."""
     if not path.is_file():
         raise RenderError(f"modèle DOCX absent : {path}")
     try:
-        data = ooxml.normalize_template(path.read_bytes(), STYLES)
+        data = ooxml.normalize_template(path.read_bytes(), STYLES, list_definitions(lang))
         styles = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/styles.xml"))
     except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
         raise RenderError(f"{path} : modèle DOCX illisible ({exc})") from None
@@ -224,7 +243,8 @@ class BlockWriter:
     def _list(self, block: ListBlock, styles: dict, where: str, depth: int, out: list) -> None:
         level = min(depth, 2)
         if block.ordered:
-            num = ooxml.add_numbering_instance(self.numbering, LIST_NUMBERS, block.start, level)
+            numbers = ooxml.abstract_of(self.numbering, LIST_NUMBERS)  # the definition the template gives them
+            num = ooxml.add_numbering_instance(self.numbering, numbers, block.start, level)
             style = styles["number"]
         else:
             num = CELL_BULLETS if where == "cell" else LIST_BULLETS
@@ -364,7 +384,7 @@ class DocxRenderer:
     def _fill(self, plan: Plan, edition: context.Edition, name: str, title: str, **values):
         """A template filled with the edition, its sommaire filled, right to left in Arabic: a python-docx document."""
         lang = edition.lang
-        template = _Template(io.BytesIO(_template_bytes(self.templates / lang.value / name)))
+        template = _Template(io.BytesIO(_template_bytes(self.templates / lang.value / name, lang)))
         template.init_docx()
         writer = BlockWriter(template.docx, plan.assets)
         values = {

@@ -1107,6 +1107,14 @@ def numbering_instance(num_id: int, abstract_id: int, start: int | None = None, 
     return element
 
 
+def abstract_of(numbering, num_id: int) -> int:
+    """The id of the list definition (``w:abstractNum``) that the list instance ``num_id`` follows."""
+    for num in numbering.iter(qn("w:num")):
+        if num.get(qn("w:numId")) == str(num_id) and num.find(qn("w:abstractNumId")) is not None:
+            return int(num.find(qn("w:abstractNumId")).get(qn("w:val")))
+    return num_id
+
+
 def add_numbering_instance(numbering, abstract_id: int, start: int, level: int = 0) -> int:
     """Append a new list instance to a numbering part and return its id (deterministic: max + 1)."""
     ids = [int(n.get(qn("w:numId"))) for n in numbering.iter(qn("w:num"))]
@@ -1305,7 +1313,7 @@ _BLOCK_TAG = re.compile(r"^\s*(\{%-?\s*p\s.*%\}|\{\{\s*p\s.*\}\})\s*$", re.DOTAL
 _OPENING_TAG = re.compile(r"^\s*\{%-?\s*p\s+(for|if)\b")
 
 
-def normalize_template(data: bytes, style_names: dict[str, str]) -> bytes:
+def normalize_template(data: bytes, style_names: dict[str, str], lists: dict | None = None) -> bytes:
     """A DOCX template as Word or LibreOffice saved it, in the shape the renderer fills.
 
     An office restyles a template in its word processor, which rewrites the package on saving:
@@ -1321,6 +1329,9 @@ def normalize_template(data: bytes, style_names: dict[str, str]) -> bytes:
       tag (``{%p endfor %}``) that the render replaces whole: they are moved out of it;
     - the fonts the editor embedded (its fallbacks, megabytes of them) are dropped: the renderer
       embeds the edition's own typefaces;
+    - the lists that no paragraph of the template uses are rewritten by LibreOffice (numbers become
+      bullets, bullets nothing): each list of ``lists`` (num id -> ``w:abstractNum``) whose level
+      formats differ from it is defined again (a list restyled with the same formats is kept);
     - the core properties keep their standard relationship, so that there is one docProps/core.xml;
     - Word is asked again to update the fields on opening (the page numbers of the sommaire).
     """
@@ -1350,9 +1361,43 @@ def normalize_template(data: bytes, style_names: dict[str, str]) -> bytes:
         if name == "word/settings.xml":
             update_fields_on_open(root)
             changed = True
+        if name == "word/numbering.xml" and lists:
+            changed = _repair_lists(root, lists) or changed
         if changed:
             parts[name] = _xml_bytes(root)
     return _zip(parts)
+
+
+def _list_formats(abstract) -> list[tuple[str, str]]:
+    return [(lvl.get(qn("w:ilvl")), lvl.find(qn("w:numFmt")).get(qn("w:val")) if lvl.find(qn("w:numFmt")) is not None
+             else "") for lvl in abstract.findall(qn("w:lvl"))]
+
+
+def _repair_lists(numbering, lists: dict) -> bool:
+    """Define again each list of ``lists`` whose levels no longer have the expected formats."""
+    repaired = False
+    abstracts = {a.get(qn("w:abstractNumId")): a for a in numbering.findall(qn("w:abstractNum"))}
+    nums = {n.get(qn("w:numId")): n for n in numbering.findall(qn("w:num"))}
+    for num_id, wanted in lists.items():
+        num = nums.get(str(num_id))
+        abstract = abstracts.get(num.find(qn("w:abstractNumId")).get(qn("w:val"))) if num is not None else None
+        if abstract is not None and _list_formats(abstract)[:len(wanted)] == _list_formats(wanted):
+            continue
+        fresh = deepcopy(wanted)
+        abstract_id = str(max([int(i) for i in abstracts] + [0]) + 1)
+        fresh.set(qn("w:abstractNumId"), abstract_id)
+        abstracts[abstract_id] = fresh
+        last = numbering.findall(qn("w:abstractNum"))
+        if last:
+            last[-1].addnext(fresh)  # every w:abstractNum comes before the first w:num
+        else:
+            numbering.insert(0, fresh)
+        if num is None:
+            num = numbering_instance(num_id, int(abstract_id))
+            numbering.append(num)
+        num.find(qn("w:abstractNumId")).set(qn("w:val"), abstract_id)
+        repaired = True
+    return repaired
 
 
 def _canonical_style_ids(styles, style_names: dict[str, str]) -> dict[str, str]:
