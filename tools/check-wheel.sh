@@ -2,7 +2,7 @@
 # CI: the package as a user gets it. Builds the wheel, installs it into a fresh virtual environment
 # in a temporary folder (dependencies from the package index, through pip's cache), then, from
 # another folder, creates a plan with `publisher new` and publishes it with `publisher build`:
-# the templates, the example plan and the house assets must come from the wheel alone.
+# the templates and the example plan must come from the wheel alone.
 # Usage: tools/check-wheel.sh [PYTHON]   (default python3; run from anywhere)
 set -euo pipefail
 source_dir="$(cd "$(dirname "$0")/.." && pwd)"
@@ -12,13 +12,12 @@ trap 'rm -rf "$work"' EXIT
 pip_q=(-q --disable-pip-version-check)
 
 "$python" -m venv "$work/venv"
-"$work/venv/bin/python" -m pip install "${pip_q[@]}" --upgrade pip
 # built from a copy, so that no build/ or .egg-info/ lands in the source tree
 mkdir "$work/src"
 (cd "$source_dir" && git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$work/src")
 "$work/venv/bin/python" -m pip wheel "${pip_q[@]}" --no-deps --wheel-dir "$work/dist" "$work/src"
 wheel=("$work"/dist/publisher-*.whl)
-listing="$(unzip -Z1 "${wheel[0]}")"
+listing="$("$work/venv/bin/python" -c 'import sys, zipfile; print("\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))' "${wheel[0]}")"
 for needed in publisher/templates/fr/plan.docx publisher/templates/ar/fiche.docx \
               publisher/templates/shared/page.css publisher/content/plan.yaml; do
     grep -qx "$needed" <<<"$listing" || { echo "check-wheel: $needed absent from the wheel" >&2; exit 1; }
