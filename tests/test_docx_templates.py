@@ -18,7 +18,7 @@ from lxml import etree
 from publisher import fonts, resources
 from publisher.check import load_checked
 from publisher.model import Lang
-from publisher.render.docx import DocxRenderer
+from publisher.render.docx import CELL_BULLETS, DocxRenderer
 
 from .conftest import EXAMPLE
 
@@ -175,14 +175,25 @@ def test_tags_split_across_runs_and_an_odd_core_relationship(plan, committed, tm
         assert docx.Document(io.BytesIO(again[name])).core_properties.last_modified_by == "publisher"
 
 
+def _bullet_text(numbering, num_id: int):
+    """The ``w:lvlText`` of the first level of list ``num_id``."""
+    num = [n for n in numbering.iter(qn("w:num")) if n.get(qn("w:numId")) == str(num_id)][0]
+    abstract_id = num.find(qn("w:abstractNumId")).get(qn("w:val"))
+    abstract = [a for a in numbering.iter(qn("w:abstractNum")) if a.get(qn("w:abstractNumId")) == abstract_id][0]
+    return abstract.find(qn("w:lvl")).find(qn("w:lvlText"))
+
+
 def test_a_restyled_template_restyles_the_output(plan, tmp_path) -> None:
     """What an office changes in a style reaches the published document."""
     folder = _copy_templates(tmp_path / "templates")
     template = docx.Document(folder / "fr" / "fiche.docx")
     template.styles["Titre fiche"].font.color.rgb = RGBColor(0xAA, 0x11, 0x22)
     template.styles["Cellule"].font.size = Pt(13)
+    numbering = template.part.numbering_part.element
+    _bullet_text(numbering, CELL_BULLETS).set(qn("w:val"), "■")  # another bullet, still a bullet
     template.save(folder / "fr" / "fiche.docx")
     published = docx.Document(io.BytesIO(DocxRenderer(folder).fiche(plan, plan.actions[0], Lang.FR)))
+    assert _bullet_text(published.part.numbering_part.element, CELL_BULLETS).get(qn("w:val")) == "■"
     assert published.styles["Titre fiche"].font.color.rgb == RGBColor(0xAA, 0x11, 0x22)
     assert published.styles["Cellule"].font.size == Pt(13)
     titles = [p for p in published.paragraphs if p.style.name == "Titre fiche"]

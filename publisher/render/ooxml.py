@@ -1381,7 +1381,8 @@ def _repair_lists(numbering, lists: dict) -> bool:
     for num_id, wanted in lists.items():
         num = nums.get(str(num_id))
         abstract = abstracts.get(num.find(qn("w:abstractNumId")).get(qn("w:val"))) if num is not None else None
-        if abstract is not None and _list_formats(abstract)[:len(wanted)] == _list_formats(wanted):
+        formats = _list_formats(wanted)
+        if abstract is not None and _list_formats(abstract)[:len(formats)] == formats:
             continue
         fresh = deepcopy(wanted)
         abstract_id = str(max([int(i) for i in abstracts] + [0]) + 1)
