@@ -18,6 +18,7 @@ import ctypes
 import dataclasses
 import hashlib
 import importlib
+import importlib.metadata
 import io
 import json
 import multiprocessing
@@ -31,7 +32,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import __version__
+from . import __version__, fonts, resources
 from .check import CheckResult, load_checked
 from .errors import EnvironmentFailure, UsageError
 from .model import Lang, Plan
@@ -42,8 +43,7 @@ from .render import context
 FORMATS = ("docx", "pdf")
 EDITIONS = ("fr", "ar", "bilingue")
 RENDERERS = {"pdf": "publisher.render.pdf:PdfRenderer", "docx": "publisher.render.docx:DocxRenderer"}
-PACKAGE = Path(__file__).resolve().parent
-TEMPLATES = PACKAGE.parent / "templates"
+PACKAGE, TEMPLATES = resources.PACKAGE, resources.TEMPLATES
 
 Progress = Callable[[int, int, str], None]
 
@@ -59,15 +59,39 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+# The libraries whose versions shape the outputs (layout, PDF and DOCX writing, text, numbers and
+# dates, the font packages); with the font files themselves, they are part of every fingerprint.
+SHAPING_LIBRARIES = (
+    "weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2", "tinyhtml5", "pyphen", "Pillow",
+    "docxtpl", "python-docx", "lxml", "Jinja2", "Babel", "markdown-it-py",
+    "fontpkg", "fontpkg-amiri", "fontpkg-lato",
+)
+
+
+def _library_version(name: str) -> str:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return "absent"
+
+
 @lru_cache(maxsize=1)
 def engine_fingerprint() -> str:
-    """A hash of the engine's code and templates: a new engine re-renders everything."""
+    """A hash of everything that shapes the outputs besides the plan: the engine's code and
+    templates, the versions of the libraries that lay out and write them, and the bytes of the font
+    files. A change to any of them re-renders everything."""
     digest = hashlib.sha256(__version__.encode())
     for root in (PACKAGE, TEMPLATES):
         for path in sorted(root.rglob("*")):
             if path.is_file() and path.suffix in (".py", ".html", ".css", ".docx"):
                 digest.update(path.relative_to(root.parent).as_posix().encode())
                 digest.update(path.read_bytes())
+    for name in SHAPING_LIBRARIES:
+        digest.update(f"{name}=={_library_version(name)}\n".encode())
+    for family in fonts.FAMILIES.values():
+        for face in fonts.faces(family):
+            digest.update(f"{family} {face.name} ".encode())
+            digest.update(hashlib.sha256(face.path.read_bytes()).digest())
     return digest.hexdigest()
 
 
@@ -186,7 +210,7 @@ class BuildReport:
     written: list[Path] = field(default_factory=list)
     unchanged: list[Path] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # the manifest's, and what renderers' libraries reported
     pages: int = 0
     bytes: int = 0
     seconds: float = 0.0
@@ -258,7 +282,7 @@ def build(
         old_outputs = manifest.outputs(stem)
         todo, entries = _what_changed(plan, out, jobs(plan, editions, formats), old_outputs, report)
         written = []
-        for job, key, data in _render_all(plan, todo, workers, progress):
+        for job, key, data in _render_all(plan, todo, workers, progress, report.warnings):
             folder.stage(job.target, data)
             entries[job.target] = {"sha256": _sha256(data), "source": key, "bytes": len(data),
                                    "pages": count_pages(data, job.fmt)}
@@ -386,16 +410,23 @@ def _init_worker(plan: Plan, parent: int) -> None:
         os._exit(1)
 
 
-def _render_group(group: list[Job], plan: Plan | None = None) -> list[bytes]:
-    """Render a group of jobs in order, in one process, so that they share laid-out documents."""
+def _render_group(group: list[Job], plan: Plan | None = None) -> list[tuple[bytes, list[str]]]:
+    """Render a group of jobs in order, in one process, so that they share laid-out documents:
+    each job's bytes, with the warnings its renderer reported, located by output."""
     plan = plan or _WORKER_PLAN
     try:
-        return [job.render(plan) for job in group]
+        return [_render_one(job, plan) for job in group]
     finally:
         for fmt in {job.fmt for job in group}:
             release = getattr(renderer(fmt), "clear", None)
             if release:
                 release()
+
+
+def _render_one(job: Job, plan: Plan) -> tuple[bytes, list[str]]:
+    data = job.render(plan)
+    take = getattr(renderer(job.fmt), "take_warnings", None)
+    return data, [f"{job.target} : {message}" for message in (take() if take else [])]
 
 
 def groups(todo: list[tuple[Job, str]], actions: int) -> list[list[tuple[Job, str]]]:
@@ -429,14 +460,18 @@ def _cost(group: list[tuple[Job, str]], actions: int) -> float:
     return cost
 
 
-def _render_all(plan: Plan, todo: list[tuple[Job, str]], workers: int | None, progress: Progress | None):
-    """Render the jobs, groups in parallel across the cores; yield (job, key, bytes) as groups finish."""
+def _render_all(plan: Plan, todo: list[tuple[Job, str]], workers: int | None, progress: Progress | None,
+                warnings: list[str] | None = None):
+    """Render the jobs, groups in parallel across the cores; yield (job, key, bytes) as groups finish
+    (the renderers' warnings go into ``warnings``)."""
+    warnings = [] if warnings is None else warnings
     total, done = len(todo), 0
     batches = groups(todo, len(plan.actions))
     workers = min(workers or os.cpu_count() or 1, len(batches))
     if workers <= 1:
         for batch in batches:
-            for (job, key), data in zip(batch, _render_group([job for job, _ in batch], plan)):
+            for (job, key), (data, reported) in zip(batch, _render_group([job for job, _ in batch], plan)):
+                warnings.extend(reported)
                 done += 1
                 if progress:
                     progress(done, total, job.target)
@@ -452,7 +487,8 @@ def _render_all(plan: Plan, todo: list[tuple[Job, str]], workers: int | None, pr
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 batch = futures[future]
-                for (job, key), data in zip(batch, future.result()):  # a renderer's error stops here
+                for (job, key), (data, reported) in zip(batch, future.result()):  # a renderer's error stops here
+                    warnings.extend(reported)
                     done += 1
                     if progress:
                         progress(done, total, job.target)

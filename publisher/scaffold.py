@@ -11,9 +11,10 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
+from . import resources
 from .errors import UsageError
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "content"
+EXAMPLE = resources.EXAMPLE
 
 
 def new_plan(folder: Path | str) -> Path:

@@ -243,3 +243,59 @@ def test_an_output_edited_by_hand_is_published_again(built, tmp_path) -> None:
     report = build(V1, out, formats=("pdf",), workers=1)
     assert report.written == [fiche]
     assert fiche.read_bytes() == original
+
+
+def test_a_new_library_version_or_font_file_renders_everything_again(tmp_path, monkeypatch) -> None:
+    """The fingerprint of every output names the versions of the libraries that shape it and the
+    bytes of the font files: upgrading WeasyPrint or a font package invalidates every output."""
+    plan = load_checked(PLANS / "minimal").plan
+    wanted = jobs(plan)
+
+    def keys() -> list[str]:
+        build_module.engine_fingerprint.cache_clear()
+        prints = build_module.Fingerprints(plan)
+        return [prints.of(job) for job in wanted]
+
+    before = keys()
+    assert keys() == before  # stable when nothing changes
+    real = build_module._library_version
+    monkeypatch.setattr(build_module, "_library_version",
+                        lambda name: "999" if name == "weasyprint" else real(name))
+    upgraded = keys()
+    assert all(a != b for a, b in zip(before, upgraded))
+    monkeypatch.setattr(build_module, "_library_version", real)
+
+    face = build_module.fonts.faces("Amiri")[0]
+    changed = tmp_path / face.path.name
+    changed.write_bytes(face.path.read_bytes() + b"\0")
+    faces = build_module.fonts.faces
+    monkeypatch.setattr(build_module.fonts, "faces", lambda family: tuple(
+        f if f != face else type(f)(f.family, f.name, f.weight, f.style, changed) for f in faces(family)))
+    other_font = keys()
+    assert all(a != b for a, b in zip(before, other_font))
+    monkeypatch.undo()
+    build_module.engine_fingerprint.cache_clear()
+
+
+def test_weasyprint_warnings_are_printed_by_output(tmp_path, monkeypatch, capsys) -> None:
+    """What WeasyPrint reports while laying out a document is printed, located by output, not lost.
+
+    Every input WeasyPrint could complain of is refused by check first, so the warning is made here
+    as WeasyPrint makes its own: on its logger, during the layout.
+    """
+    import logging
+
+    from publisher.render import pdf
+
+    class HTML(pdf.HTML):
+        def render(self, *args, **kwargs):
+            logging.getLogger("weasyprint").warning("Failed to load image at %r", "file:///plan/assets/x.png")
+            return super().render(*args, **kwargs)
+
+    monkeypatch.setattr(pdf, "HTML", HTML)
+    out = tmp_path / "out"
+    assert main(["build", str(PLANS / "minimal"), "-o", str(out), "--edition", "fr", "--format", "pdf", "-j", "1"]) == 0
+    lines = [line for line in capsys.readouterr().err.splitlines() if "WeasyPrint" in line]
+    plan_pdf = next((out / "fr").glob("plan-*-fr.pdf")).relative_to(out).as_posix()
+    assert f"publisher : attention : {plan_pdf} : WeasyPrint : Failed to load image at 'file:///plan/assets/x.png'" \
+        in lines, lines

@@ -3,7 +3,6 @@ canevas structure, right to left in Arabic, totals, embedded fonts, literal cont
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import re
 import shutil
@@ -17,17 +16,16 @@ import pytest
 from docx.oxml.ns import qn
 from lxml import etree
 
-from publisher import fonts
+from publisher import fonts, resources
 from publisher.check import load_checked
 from publisher.i18n import format_amount, label
 from publisher.model import Lang
 from publisher.render import context, ooxml
-from publisher.render.docx import DocxRenderer
+from publisher.render.docx import CELL_BULLETS, LIST_BULLETS, LIST_NUMBERS, STYLES, DocxRenderer
 
 from .conftest import EXAMPLE, PLANS
 from .pdftools import in_order, pdffonts, pdftotext, squeeze
 
-ROOT = Path(__file__).resolve().parent.parent
 ARABIC = re.compile("[\u0600-\u06ff]")
 BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 W_ = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -469,14 +467,62 @@ def test_same_sources_same_bytes(plan, draft, revised, rendered) -> None:
     assert "2025-03-18T00:00:00Z" in core
 
 
-def test_templates_are_generated_from_their_script() -> None:
-    spec = importlib.util.spec_from_file_location("make_docx_templates", ROOT / "templates" / "make_docx_templates.py")
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
-    for path, data in script.build_all().items():
-        assert path.read_bytes() == data, f"{path} is stale: run python templates/make_docx_templates.py"
-        styles = {s.name for s in open_docx(data).styles}
-        assert {"Heading 1", "Heading 2", "Corps", "Tableau canevas", "Liste à puces"} <= styles
+@pytest.mark.parametrize("name", ["plan.docx", "fiche.docx"])
+@pytest.mark.parametrize("lang", list(Lang))
+def test_template_contract_styles_lists_direction(lang, name) -> None:
+    """What an office may change in a template is its look; what the renderer needs must stay."""
+    document = docx.Document(resources.TEMPLATES / lang.value / name)
+    styles = {s.style_id: s.name for s in document.styles}
+    assert {k: styles.get(k, "").casefold() for k in STYLES} == {k: v.casefold() for k, v in STYLES.items()}
+    numbering = document.part.numbering_part.element
+    formats = {}
+    for num in numbering.findall(qn("w:num")):
+        abstract_id = num.find(qn("w:abstractNumId")).get(qn("w:val"))
+        abstract = numbering.xpath(f"w:abstractNum[@w:abstractNumId='{abstract_id}']")[0]
+        formats[int(num.get(qn("w:numId")))] = abstract.xpath("w:lvl[@w:ilvl='0']/w:numFmt/@w:val", namespaces={"w": W_[1:-1]})[0]
+    assert (formats[LIST_BULLETS], formats[LIST_NUMBERS], formats[CELL_BULLETS]) == ("bullet", "decimal", "bullet")
+    body = document.element.body
+    tables_rtl = [t.find(f"{qn('w:tblPr')}/{qn('w:bidiVisual')}") is not None for t in body.iter(qn("w:tbl"))]
+    sections_rtl = [s._sectPr.find(qn("w:bidi")) is not None for s in document.sections]
+    default_rtl = bool(document.styles.element.xpath("w:docDefaults/w:pPrDefault//w:bidi"))
+    rtl = lang is Lang.AR
+    assert tables_rtl and set(tables_rtl) == {rtl} and set(sections_rtl) == {rtl} and default_rtl == rtl
+
+
+TAG = re.compile(r"\{[{%#]|[}%#]\}")
+
+
+def test_every_tag_renders(rendered) -> None:
+    """No tag survives a render, whatever the branch (validated, draft, bundle, changes), in any part."""
+    for name, data in rendered.items():
+        if name.startswith("hostile"):
+            continue  # its content is made of tags, printed literally
+        package = zipfile.ZipFile(io.BytesIO(data))
+        for part in package.namelist():
+            if part.endswith(".xml"):
+                text = "".join(etree.fromstring(package.read(part)).itertext())
+                assert not TAG.search(text), (name, part, TAG.search(text))
+
+
+def test_every_output_is_a_valid_package(rendered) -> None:
+    for name, data in rendered.items():
+        package = zipfile.ZipFile(io.BytesIO(data))
+        names = package.namelist()
+        assert len(names) == len(set(names)), name
+        types = etree.fromstring(package.read("[Content_Types].xml"))
+        defaults = {d.get("Extension") for d in types if d.get("Extension")}
+        overrides = {o.get("PartName").lstrip("/") for o in types if o.get("PartName")}
+        for part in names:
+            assert part in overrides or part.rsplit(".", 1)[-1] in defaults, (name, part)
+        for rels_name in [n for n in names if n.endswith(".rels")]:
+            folder = rels_name.replace("_rels/", "").removesuffix(".rels").rpartition("/")[0]
+            for rel in etree.fromstring(package.read(rels_name)):
+                if rel.get("TargetMode") != "External":
+                    target = rel.get("Target").lstrip("/") if rel.get("Target").startswith("/") else \
+                        "/".join(x for x in (folder, rel.get("Target")) if x)
+                    assert target in names, (name, rels_name, rel.get("Target"))
+        core = open_docx(data).core_properties
+        assert core.title and core.last_modified_by == "publisher", name
 
 
 # --- LibreOffice -------------------------------------------------------------------------------------

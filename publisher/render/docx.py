@@ -5,8 +5,10 @@ action, an acteur's fiches, the tableau des modifications); the bilingual volume
 with the Arabic plan appended (:func:`publisher.render.ooxml.append_document`).
 
 The edition's context (:mod:`publisher.render.context`, the same one the PDF uses) fills the
-templates, which hold the styles, the page layout, the fixed labels and the docxtpl tags (see
-``templates/make_docx_templates.py``, their source). Content is data, never a template: docxtpl
+templates, which hold the styles, the page layout, the fixed labels and the docxtpl tags. The
+templates are sources an office restyles in Word or LibreOffice: each is first normalized
+(:func:`publisher.render.ooxml.normalize_template`: style ids found by name, tags whole in one
+run, breaks out of tag paragraphs), and :data:`STYLES` lists what each must define. Content is data, never a template: docxtpl
 renders with ``autoescape=True`` and a strict XML parse, so ``&``, ``<``, ``{{ }}`` or ``{% %}`` in
 a plan come out as the literal text they are. Markdown reaches the document only through
 :class:`BlockWriter`, which builds real Word structures (heading styles, numbered and bulleted
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
@@ -34,19 +37,43 @@ from docx.oxml.parser import parse_xml
 from docx.oxml.shape import CT_Inline
 from docx.shared import Mm
 from docxtpl import DocxTemplate
+from lxml import etree
 from markupsafe import Markup
 
-from .. import fonts
+from .. import fonts, resources
 from ..errors import RenderError
 from ..i18n import label
 from ..markdown import Block, Document, Heading, Image, ListBlock, Paragraph, Table
 from ..model import Action, Lang, Plan
 from . import context, ooxml
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+TEMPLATES = resources.TEMPLATES
 
-# The numbering instances every template defines (templates/make_docx_templates.py).
+# The styles every template defines, by id and name: the renderer writes the ids; an office may
+# restyle each of them (font, size, colour, spacing, borders) in Word or LibreOffice, which may
+# save them under other ids: :func:`publisher.render.ooxml.normalize_template` finds them by name.
+STYLES = {
+    "Normal": "Normal", "Corps": "Corps", "Note": "Note", "Intertitre": "Intertitre", "Signature": "Signature",
+    "Titre1": "heading 1", "Titre2": "heading 2", "Titre3": "heading 3", "Titre4": "heading 4",
+    "Titresommaire": "Titre sommaire", "TM1": "toc 1", "TM2": "toc 2", "Entete": "header", "Pieddepage": "footer",
+    "Listepuces": "Liste à puces", "Listenumeros": "Liste numérotée", "Listesuite": "Liste suite",
+    "Cellule": "Cellule", "Cellulepuce": "Cellule puce", "Cellulecanevas": "Cellule canevas",
+    "Canevaspuce": "Canevas puce", "Celluleentete": "Cellule en-tête", "Cellulelibelle": "Cellule libellé",
+    "Cellulepriorite": "Cellule priorité", "Celluleog": "Cellule objectif général",
+    "Cellulemontant": "Cellule montant", "Celluletotal": "Cellule total", "Totalplan": "Total du plan",
+    "Couvertureroyaume": "Couverture royaume", "Couvertureentite": "Couverture entité",
+    "Couvertureinstance": "Couverture instance", "Couverturelogos": "Couverture logos",
+    "Couverturetitre": "Couverture titre", "Couvertureprovince": "Couverture province",
+    "Couvertureligne": "Couverture ligne", "Couverturestatut": "Couverture statut",
+    "Couverturemention": "Couverture mention", "Titrefiche": "Titre fiche", "Intitulefiche": "Intitulé fiche",
+    "Filiationfiche": "Filiation fiche", "Entetefiche": "En-tête fiche",
+    "Lienhypertexte": "Hyperlink", "Code": "Code", "Projet": "Statut projet",  # character styles
+    "Tableaucanevas": "Tableau canevas", "Tableau": "Tableau", "Tableaufiche": "Tableau fiche",  # table styles
+}
+# The numbering instances every template defines: bullets, numbers, bullets in a cell.
 LIST_BULLETS, LIST_NUMBERS, CELL_BULLETS = 1, 2, 3
+BULLET_CHARS = ("•", "–", "◦")
+NUMBER_FORMATS = (("decimal", "%1."), ("lowerLetter", "%2)"), ("lowerRoman", "%3."))
 # The paragraph levels of the sommaire and the styles of their entries.
 SOMMAIRE_LEVELS = {"Titre1": 1, "Titre2": 2}
 SOMMAIRE_STYLES = ("TM1", "TM2")
@@ -77,12 +104,38 @@ class _Template(DocxTemplate):
             element.set("id", str(number))  # unique drawing ids, numbered in document order
 
 
+def list_definitions(lang: Lang) -> dict:
+    """The lists of the edition, by numbering instance (``w:abstractNum`` elements): bullets, numbers
+    (each Markdown list gets its own instance) and compact bullets in a cell. A template holds them;
+    one whose lists no longer have these formats (a word processor rewrites the lists that no
+    paragraph of the template uses) gets them back."""
+    font, rtl = fonts.family(lang), lang.rtl
+    return {
+        LIST_BULLETS: ooxml.abstract_numbering(LIST_BULLETS, "Puces", [
+            ooxml.numbering_level(i, "bullet", BULLET_CHARS[i], 6 + 6 * i, 4.5, font=font, bidi=rtl) for i in range(3)]),
+        LIST_NUMBERS: ooxml.abstract_numbering(LIST_NUMBERS, "Numéros", [
+            ooxml.numbering_level(i, fmt, text, 7 + 6 * i, 5.5, font=font, bidi=rtl)
+            for i, (fmt, text) in enumerate(NUMBER_FORMATS)]),
+        CELL_BULLETS: ooxml.abstract_numbering(CELL_BULLETS, "Puces de cellule", [
+            ooxml.numbering_level(0, "bullet", "•", 3, 3, font=font, bidi=rtl)]),
+    }
+
+
 @lru_cache(maxsize=None)
-def _template_bytes(lang: Lang, name: str) -> bytes:
-    path = TEMPLATES / lang.value / name
+def _template_bytes(path: Path, lang: Lang) -> bytes:
+    """A template's bytes, normalized (:func:`publisher.render.ooxml.normalize_template`)."""
     if not path.is_file():
-        raise RenderError(f"modèle DOCX absent : {path} (régénérez-le : python templates/make_docx_templates.py)")
-    return path.read_bytes()
+        raise RenderError(f"modèle DOCX absent : {path}")
+    try:
+        data = ooxml.normalize_template(path.read_bytes(), STYLES, list_definitions(lang))
+        styles = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/styles.xml"))
+    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
+        raise RenderError(f"{path} : modèle DOCX illisible ({exc})") from None
+    present = set(styles.xpath("//w:style/@w:styleId", namespaces={"w": ooxml.W}))
+    missing = [f"« {name} »" for style_id, name in STYLES.items() if style_id not in present]
+    if missing:
+        raise RenderError(f"{path} : style(s) absent(s) du modèle, renommé(s) ou supprimé(s) : {', '.join(missing)}")
+    return data
 
 
 class _Environment(jinja2.Environment):
@@ -190,7 +243,8 @@ class BlockWriter:
     def _list(self, block: ListBlock, styles: dict, where: str, depth: int, out: list) -> None:
         level = min(depth, 2)
         if block.ordered:
-            num = ooxml.add_numbering_instance(self.numbering, LIST_NUMBERS, block.start, level)
+            numbers = ooxml.abstract_of(self.numbering, LIST_NUMBERS)  # the definition the template gives them
+            num = ooxml.add_numbering_instance(self.numbering, numbers, block.start, level)
             style = styles["number"]
         else:
             num = CELL_BULLETS if where == "cell" else LIST_BULLETS
@@ -280,6 +334,9 @@ class DocxRenderer:
 
     extension = "docx"
 
+    def __init__(self, templates: Path | None = None) -> None:
+        self.templates = templates or TEMPLATES  # holds fr/ and ar/, each with plan.docx and fiche.docx
+
     def plan(self, plan: Plan, lang: Lang) -> bytes:
         """The whole plan document of the edition."""
         edition = context.edition(plan, lang)
@@ -327,7 +384,7 @@ class DocxRenderer:
     def _fill(self, plan: Plan, edition: context.Edition, name: str, title: str, **values):
         """A template filled with the edition, its sommaire filled, right to left in Arabic: a python-docx document."""
         lang = edition.lang
-        template = _Template(io.BytesIO(_template_bytes(lang, name)))
+        template = _Template(io.BytesIO(_template_bytes(self.templates / lang.value / name, lang)))
         template.init_docx()
         writer = BlockWriter(template.docx, plan.assets)
         values = {
@@ -357,11 +414,35 @@ def _package(document, plan: Plan, langs: tuple[Lang, ...]) -> bytes:
     """
     buffer = io.BytesIO()
     document.save(buffer)
-    italic = bool(document.element.xpath("//w:i[not(@w:val='0')]") or document.styles.element.xpath(
-        "//w:i[not(@w:val='0')]"))
+    italic = _uses_italic(document)
     faces = [face for lang in langs for face in fonts.faces(fonts.family(lang))
              if italic or face.style != "italic"]
     return ooxml.embed_fonts(buffer.getvalue(), faces, when=plan.version)
+
+
+def _uses_italic(document) -> bool:
+    """Whether some text is italic: a run, or a style that the document uses or one it is based on
+    (a word processor adds italic styles of its own, such as a caption, that nothing uses)."""
+    italic = "w:i[not(@w:val='0' or @w:val='false' or @w:val='off')]"
+    roots = [document.element, *(part.element for part in _stories(document))]
+    if any(root.xpath(f".//w:rPr/{italic}") for root in roots):
+        return True
+    styles = document.styles.element
+    if styles.xpath(f"w:docDefaults//{italic}"):
+        return True
+    by_id = {s.get(qn("w:styleId")): s for s in styles.iter(qn("w:style"))}
+    pending = {v for root in roots for v in root.xpath(".//w:pStyle/@w:val | .//w:rStyle/@w:val | .//w:tblStyle/@w:val")}
+    pending |= {s.get(qn("w:styleId")) for s in by_id.values() if s.get(qn("w:default")) in ("1", "true")}
+    seen = set()
+    while pending:
+        style = by_id.get(pending.pop())
+        if style is None or style in seen:
+            continue
+        seen.add(style)
+        if style.xpath(f"w:rPr/{italic}"):
+            return True
+        pending.update(style.xpath("w:basedOn/@w:val | w:link/@w:val"))
+    return False
 
 
 def _stories(document) -> list:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -22,20 +23,46 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from .. import fonts
+from .. import fonts, resources
 from ..errors import RenderError
 from ..markdown import Block, Heading, Image, ListBlock, Paragraph, Table
 from ..model import Action, Lang, Plan
 from ..names import asset_url
 from . import context
 
-TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+TEMPLATES = resources.TEMPLATES
 STYLESHEETS = ("page.css", "typography.css", "canevas.css")
 _MIME = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
          ".css": "text/css", ".ttf": "font/ttf", ".otf": "font/otf"}
 
-logging.getLogger("weasyprint").setLevel(logging.ERROR)
-logging.getLogger("fontTools").setLevel(logging.ERROR)
+logging.getLogger("fontTools").setLevel(logging.ERROR)  # the subsetter's notes on tables it drops
+
+
+class _Collector(logging.Handler):
+    """Keeps what WeasyPrint logs (warnings and errors) while one document is laid out or written."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:  # noqa: D102 - logging's hook
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _collecting(into: list[str]):
+    """Collect WeasyPrint's warnings into ``into`` (each once), never silencing them."""
+    logger = logging.getLogger("weasyprint")
+    collector = _Collector()
+    logger.addHandler(collector)
+    try:
+        yield
+    finally:
+        logger.removeHandler(collector)
+        for message in collector.messages:
+            text = f"WeasyPrint : {message}"
+            if text not in into:
+                into.append(text)
 
 
 PLAN_BASE = "file:///plan/"  # the base URL of a document: relative paths resolve to the plan's assets
@@ -177,10 +204,16 @@ class PdfRenderer:
     def __init__(self) -> None:
         self._plan: Plan | None = None
         self._documents: dict[tuple, object] = {}
+        self.warnings: list[str] = []  # what WeasyPrint reported since the last take_warnings()
 
     def clear(self) -> None:
         """Forget the laid-out documents (the build calls it after each group of outputs)."""
         self._plan, self._documents = None, {}
+
+    def take_warnings(self) -> list[str]:
+        """WeasyPrint's warnings since the last call (the build prints them, located by output)."""
+        taken, self.warnings = self.warnings, []
+        return taken
 
     def html(self, plan: Plan, lang: Lang, template: str, **values) -> str:
         """The HTML of a document, for inspection and for rendering."""
@@ -235,10 +268,11 @@ class PdfRenderer:
         html = self.html(plan, lang, template, **values)
         fetcher = PlanFetcher((TEMPLATES, *fonts.font_dirs()), plan.assets)
         try:
-            document = HTML(string=html, base_url=PLAN_BASE, url_fetcher=fetcher)
-            return document.render(
-                stylesheets=list(_stylesheets()), font_config=_font_config(), pdf_tags=True, cache=_image_cache()
-            )
+            with _collecting(self.warnings):
+                document = HTML(string=html, base_url=PLAN_BASE, url_fetcher=fetcher)
+                return document.render(
+                    stylesheets=list(_stylesheets()), font_config=_font_config(), pdf_tags=True, cache=_image_cache()
+                )
         except FatalURLFetchingError as exc:
             raise RenderError(f"{template} : {exc}") from None
 
@@ -249,12 +283,13 @@ class PdfRenderer:
             document = document.copy([page for doc in documents for page in doc.pages])
         identifier = hashlib.sha256(f"{context.plan_stem(plan)}/{key}".encode()).hexdigest()[:32].encode()
         try:
-            return document.write_pdf(
-                pdf_identifier=identifier,
-                pdf_variant="pdf/a-3u",
-                pdf_tags=True,
-                custom_metadata=True,
-            )
+            with _collecting(self.warnings):
+                return document.write_pdf(
+                    pdf_identifier=identifier,
+                    pdf_variant="pdf/a-3u",
+                    pdf_tags=True,
+                    custom_metadata=True,
+                )
         except FatalURLFetchingError as exc:
             raise RenderError(f"{key} : {exc}") from None
 

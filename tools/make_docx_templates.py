@@ -1,13 +1,14 @@
-"""Generate the docxtpl templates of the DOCX editions: ``templates/{fr,ar}/{plan,fiche}.docx``.
+"""Bootstrap: write a first version of the DOCX templates, ``{fr,ar}/{plan,fiche}.docx``.
 
-The four templates are binary files; this script is their source, so that a change is reviewed here
-and the files are regenerated, never edited by hand in Word and committed blind. Run it from the
-repository root after changing it (or the labels of ``publisher/i18n.py``, which it copies in)::
+The committed templates (``templates/fr|ar/plan.docx``, ``fiche.docx``) are the source: an office
+restyles them in Word or LibreOffice (README, "Restyling the DOCX templates"), and
+``tests/test_docx.py`` checks their contract, not their bytes. This script wrote their first
+version; it is kept to start again from scratch, or to add a template from the same parts. It
+writes into a folder of your choice, and over the committed templates only when asked to,
+since that undoes every restyling::
 
-    .venv/bin/python templates/make_docx_templates.py
-
-It writes the same bytes for the same source (fixed zip timestamps and order), so ``git diff`` shows
-whether the templates changed. ``tests/test_docx.py`` checks that the committed files are up to date.
+    .venv/bin/python tools/make_docx_templates.py OUT          # OUT/fr/plan.docx, ...
+    .venv/bin/python tools/make_docx_templates.py --replace    # over templates/ (undoes restyling)
 
 What a template holds: the named styles an office restyles in Word (headings ``Titre 1-4`` as Word's
 built-in heading styles so the sommaire and the navigation pane work, ``Corps``, ``Liste à puces``,
@@ -44,6 +45,7 @@ from publisher.fonts import FAMILIES  # noqa: E402
 from publisher.i18n import LABELS  # noqa: E402
 from publisher.model import Lang  # noqa: E402
 from publisher.render import ooxml as ox  # noqa: E402
+from publisher.render.docx import CELL_BULLETS, LIST_BULLETS, LIST_NUMBERS, list_definitions  # noqa: E402
 
 TEMPLATES = ROOT / "templates"
 
@@ -248,24 +250,15 @@ def styles(lang: Lang):
 
 # --- numbering ---------------------------------------------------------------------------------
 
-BULLETS, NUMBERS, CELL_BULLETS = 1, 2, 3  # numIds; abstractNumIds are the same numbers
-BULLET_CHARS = ("•", "–", "◦")
+BULLETS, NUMBERS = LIST_BULLETS, LIST_NUMBERS  # numIds; abstractNumIds are the same numbers here
 
 
 def numbering(lang: Lang):
-    """The lists: bullets, numbers (each Markdown list gets its own instance) and compact cell bullets."""
-    font = FAMILIES[lang]
-    rtl = lang.rtl
+    """The lists, as the renderer defines them (:func:`publisher.render.docx.list_definitions`)."""
     root = ox.numbering_root()
-    root.append(ox.abstract_numbering(BULLETS, "Puces", (
-        ox.numbering_level(i, "bullet", BULLET_CHARS[i], 6 + 6 * i, 4.5, font=font, bidi=rtl) for i in range(3))))
-    formats = (("decimal", "%1."), ("lowerLetter", "%2)"), ("lowerRoman", "%3."))
-    root.append(ox.abstract_numbering(NUMBERS, "Numéros", (
-        ox.numbering_level(i, fmt, text, 7 + 6 * i, 5.5, font=font, bidi=rtl)
-        for i, (fmt, text) in enumerate(formats))))
-    root.append(ox.abstract_numbering(CELL_BULLETS, "Puces de cellule", (
-        ox.numbering_level(0, "bullet", "•", 3, 3, font=font, bidi=rtl),)))
-    for num_id in (BULLETS, NUMBERS, CELL_BULLETS):
+    for num_id, abstract in list_definitions(lang).items():
+        root.append(abstract)
+    for num_id in list_definitions(lang):
         root.append(ox.numbering_instance(num_id, num_id))
     return root
 
@@ -753,19 +746,26 @@ def fiche_template(lang: Lang) -> bytes:
 BUILDERS = {"plan.docx": plan_template, "fiche.docx": fiche_template}
 
 
-def build_all() -> dict[Path, bytes]:
-    """Every template, by path."""
-    return {TEMPLATES / lang.value / name: build(lang) for lang in Lang for name, build in BUILDERS.items()}
+def build_all(folder: Path = TEMPLATES) -> dict[Path, bytes]:
+    """Every template, by path under ``folder``."""
+    return {folder / lang.value / name: build(lang) for lang in Lang for name, build in BUILDERS.items()}
 
 
-def main() -> None:
-    """Write the templates, saying which ones changed."""
-    for path, data in build_all().items():
-        old = path.read_bytes() if path.exists() else None
+def main(argv: list[str]) -> int:
+    """Write the templates into the folder named, or over the committed ones with --replace."""
+    if argv == ["--replace"]:
+        folder = TEMPLATES
+    elif len(argv) == 1 and not argv[0].startswith("-"):
+        folder = Path(argv[0])
+    else:
+        print("usage : tools/make_docx_templates.py DOSSIER | --replace", file=sys.stderr)
+        return 2
+    for path, data in build_all(folder).items():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-        print(f"{'inchangé' if old == data else 'écrit'}  {path.relative_to(ROOT)}")
+        print(f"écrit  {path}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main(sys.argv[1:]))
