@@ -18,7 +18,6 @@ import ctypes
 import dataclasses
 import hashlib
 import importlib
-import importlib.metadata
 import io
 import json
 import multiprocessing
@@ -32,18 +31,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import __version__, fonts, resources
+from . import __version__
 from .check import CheckResult, load_checked
 from .errors import EnvironmentFailure, UsageError
 from .model import Lang, Plan
 from .names import file_name  # the one function that names outputs, shared with check
-from .output import MANIFEST, Manifest, OutputFolder, printable, sha256_file
+from .output import MANIFEST, Manifest, OutputFolder, intact, printable
 from .render import context
+from .stamp import EDITIONS, FORMATS, default_out, engine_fingerprint, file_hash, pairs
 
-FORMATS = ("docx", "pdf")
-EDITIONS = ("fr", "ar", "bilingue")
 RENDERERS = {"pdf": "publisher.render.pdf:PdfRenderer", "docx": "publisher.render.docx:DocxRenderer"}
-PACKAGE, TEMPLATES = resources.PACKAGE, resources.TEMPLATES
 
 Progress = Callable[[int, int, str], None]
 
@@ -57,42 +54,6 @@ def renderer(fmt: str):
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-# The libraries whose versions shape the outputs (layout, PDF and DOCX writing, text, numbers and
-# dates, the font packages); with the font files themselves, they are part of every fingerprint.
-SHAPING_LIBRARIES = (
-    "weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2", "tinyhtml5", "pyphen", "Pillow",
-    "docxtpl", "python-docx", "lxml", "Jinja2", "Babel", "markdown-it-py",
-    "fontpkg", "fontpkg-amiri", "fontpkg-lato",
-)
-
-
-def _library_version(name: str) -> str:
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return "absent"
-
-
-@lru_cache(maxsize=1)
-def engine_fingerprint() -> str:
-    """A hash of everything that shapes the outputs besides the plan: the engine's code and
-    templates, the versions of the libraries that lay out and write them, and the bytes of the font
-    files. A change to any of them re-renders everything."""
-    digest = hashlib.sha256(__version__.encode())
-    for root in (PACKAGE, TEMPLATES):
-        for path in sorted(root.rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".html", ".css", ".docx"):
-                digest.update(path.relative_to(root.parent).as_posix().encode())
-                digest.update(path.read_bytes())
-    for name in SHAPING_LIBRARIES:
-        digest.update(f"{name}=={_library_version(name)}\n".encode())
-    for family in fonts.FAMILIES.values():
-        for face in fonts.faces(family):
-            digest.update(f"{family} {face.name} ".encode())
-            digest.update(hashlib.sha256(face.path.read_bytes()).digest())
-    return digest.hexdigest()
 
 
 def _json(value) -> str:
@@ -217,17 +178,6 @@ class BuildReport:
     check: CheckResult | None = None
 
 
-def parse_list(value: str | None, allowed: tuple[str, ...], what: str) -> tuple[str, ...]:
-    """``"fr,ar"`` -> ``("fr", "ar")``, refusing unknown names."""
-    if not value:
-        return allowed
-    names = tuple(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
-    unknown = [n for n in names if n not in allowed]
-    if unknown or not names:
-        raise UsageError(f"{what} : {', '.join(unknown) or value} n'existe pas (attendu : {', '.join(allowed)})")
-    return names
-
-
 def count_pages(data: bytes, fmt: str) -> int:
     """Pages of a PDF output (0 for a DOCX: Word paginates it when it opens)."""
     if fmt != "pdf":
@@ -238,21 +188,23 @@ def count_pages(data: bytes, fmt: str) -> int:
 
 
 def input_files(plan: Plan) -> list[str]:
-    """The files of the plan folder that the plan uses: plan.yaml, its narrative files, its images."""
+    """The files of the plan folder that shape its publication: plan.yaml, the narrative files it
+    lists (in both languages, present or not: one written later must be noticed), its images."""
     used = ["plan.yaml"]
     for section in plan.sections:
-        used += [f"{lang.value}/{section.key}.md" for lang in Lang if section[lang]]
+        used += [f"{lang.value}/{section.key}.md" for lang in Lang]
     return used + sorted(plan.assets)
 
 
-def input_hashes(plan_dir: Path, plan: Plan) -> dict[str, str]:
-    """The SHA-256 of every file the plan uses (never of anything else in its folder), read in chunks."""
+def input_hashes(plan_dir: Path, plan: Plan) -> dict[str, str | None]:
+    """The SHA-256 of every file that shapes the publication (None for an absent narrative file),
+    never of anything else in the plan folder; files read in chunks, images from the bytes printed."""
     hashes = {}
     for relative in input_files(plan):
-        if relative in plan.assets:  # the very bytes the editions print
+        if relative in plan.assets:
             hashes[relative] = _sha256(plan.assets[relative])
         else:
-            hashes[relative] = sha256_file(plan_dir / relative)
+            hashes[relative] = file_hash(plan_dir, relative)
     return dict(sorted(hashes.items()))
 
 
@@ -273,7 +225,7 @@ def build(
     plan = result.plan
     if since is not None:
         plan = plan.model_copy(update={"previous": load_checked(since).plan})
-    out = Path(out) if out else Path("build") / plan_dir.resolve().name
+    out = Path(out) if out else default_out(plan_dir)
     report = BuildReport(out=out, check=result)
     stem = context.plan_stem(plan)
 
@@ -292,10 +244,12 @@ def build(
             "engine": __version__,
             "plan": {"province": plan.province.fr, "version": plan.version.isoformat(),
                      "statut": plan.statut.value},
+            "plan_dir": str(plan_dir.resolve()),
             "since": plan.previous.version.isoformat() if plan.previous else None,
             "inputs": input_hashes(plan_dir, plan),
             "outputs": dict(sorted(entries.items())),
         }
+        section["stamp"] = _stamp(manifest.publications.get(stem), section, editions, formats, result)
         folder.commit(manifest.with_section(stem, section))
     report.written = written
     report.warnings[:0] = manifest.warnings
@@ -303,6 +257,18 @@ def build(
     report.bytes = sum(entries[job.target]["bytes"] for job, _ in todo)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _stamp(previous, section: dict, editions, formats, result: CheckResult) -> dict:
+    """What :func:`publisher.stamp.fresh` needs to tell, next time, that nothing changed: the engine,
+    the edition/format pairs whose outputs are all current, and the diagnostics to print again."""
+    built = set(pairs(editions, formats))
+    old = previous.get("stamp") if isinstance(previous, dict) else None
+    if isinstance(old, dict) and isinstance(old.get("built"), list) and old.get("engine") == engine_fingerprint() \
+            and all(previous.get(key) == section[key] for key in ("inputs", "since", "plan_dir")):
+        built |= {pair for pair in old["built"] if isinstance(pair, str)}  # still current: same sources
+    return {"engine": engine_fingerprint(), "built": sorted(built),
+            "diagnostics": [str(d) for d in result.diagnostics]}
 
 
 def _what_changed(plan: Plan, out: Path, wanted: list[Job], old_outputs: dict, report: BuildReport):
@@ -315,29 +281,12 @@ def _what_changed(plan: Plan, out: Path, wanted: list[Job], old_outputs: dict, r
         key = prints.of(job)
         known = old_outputs.get(job.target, {})
         target = out / job.target
-        if known.get("source") == key and _intact(target, known, since):
+        if known.get("source") == key and intact(target, known, since):
             entries[job.target] = known
             report.unchanged.append(target)
         else:
             todo.append((job, key))
     return todo, entries
-
-
-def _intact(target: Path, known: dict, manifest_time: int) -> bool:
-    """Whether an output is still the one the manifest describes.
-
-    Untouched since the manifest was written and of the same size, it is (as make trusts times);
-    otherwise its bytes are hashed, so that an output edited by hand is published again.
-    """
-    try:
-        stat = target.stat()
-        if stat.st_size != known.get("bytes"):
-            return False
-        if stat.st_mtime_ns <= manifest_time:
-            return True
-        return sha256_file(target) == known.get("sha256")
-    except OSError:
-        return False
 
 
 def _remove_stale(plan: Plan, folder: OutputFolder, stem: str, old_outputs: dict, entries: dict,

@@ -4,6 +4,9 @@ Exit codes (shared/publication.md): 0 clean or warnings only, 1 errors (or warni
 ``--strict``), 2 an invocation that cannot be used, 3 the machine failed (output folder not
 writable or full, manifest unreadable, a rendering process died), 130 interrupted (Ctrl-C or
 SIGTERM). Tests call :func:`main` in-process with argv.
+
+Each command imports the stages it uses when it runs: a build with nothing to do (see
+:func:`publisher.stamp.fresh`) never imports the model, the checker or a renderer.
 """
 
 from __future__ import annotations
@@ -14,14 +17,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__, diff, workbook
-from .build import EDITIONS, FORMATS, build, parse_list, remove_publication, write_changes
-from .check import CheckResult, check, load_checked
+from . import __version__
 from .errors import EnvironmentFailure, PlanError, PublisherError, UsageError
-from .i18n import format_amount, format_date, territory
-from .load import load
-from .model import Lang
-from .scaffold import new_plan
+from .stamp import EDITIONS, FORMATS, default_out, fresh, parse_list
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_ENVIRONMENT, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -45,8 +43,11 @@ def parse_workers(value: str | None) -> int | None:
     return int(value)
 
 
-def _summary(result: CheckResult) -> str:
+def _summary(result) -> str:
     """The plan's counts, total budget and translation completeness, in French."""
+    from .i18n import format_amount, format_date, territory
+    from .model import Lang
+
     lines = []
     plan = result.plan
     if plan is not None:
@@ -79,6 +80,9 @@ def cli() -> None:
 @click.option("--strict", is_flag=True, help="Les avertissements comptent comme des erreurs.")
 def check_command(plan: Path, strict: bool) -> int:
     """Vérifie un dossier de plan et affiche chaque problème, localisé."""
+    from .check import check
+    from .load import load
+
     result = check(load(plan))
     _print_diagnostics(result.diagnostics)
     click.echo(_summary(result))
@@ -106,6 +110,14 @@ def build_command(plan, out, editions, formats, since, strict, workers) -> int:
         since=since,
         workers=parse_workers(workers),
     )
+    target = Path(out) if out else default_out(plan)
+    if since is None and (diagnostics := fresh(plan, target, options["editions"], options["formats"], strict)) \
+            is not None:
+        _print_diagnostics(diagnostics)
+        click.echo(f"0 fichier(s) écrit(s) : la publication dans {target} est à jour")
+        return EXIT_OK
+    from .build import build
+
     if sys.stderr.isatty():
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -134,6 +146,12 @@ def build_command(plan, out, editions, formats, since, strict, workers) -> int:
               help="Dossier où écrire le tableau des modifications en DOCX et en PDF (fr et ar).")
 def diff_command(old: Path, new: Path, out: Path | None) -> int:
     """Affiche le tableau des modifications entre deux versions d'un plan."""
+    from . import diff
+    from .build import write_changes
+    from .check import load_checked
+    from .i18n import format_date
+    from .model import Lang
+
     before, after = load_checked(old).plan, load_checked(new).plan
     changes = diff.compare(before, after)
     click.echo(f"Tableau des modifications, de la version du {format_date(before.version, Lang.FR)} "
@@ -147,8 +165,11 @@ def diff_command(old: Path, new: Path, out: Path | None) -> int:
     return EXIT_OK
 
 
-def _print_changes(changes: list[diff.Change]) -> None:
+def _print_changes(changes) -> None:
     """The tableau des modifications in French; a change of the Arabic text alone shows the Arabic."""
+    from . import diff
+    from .model import Lang
+
     click.echo(" | ".join(diff.header(Lang.FR)))
     for row, arabic in zip(diff.table_rows(changes, Lang.FR), diff.table_rows(changes, Lang.AR)):
         if row[3] == row[4] and arabic[3] != arabic[4]:
@@ -164,6 +185,8 @@ def _print_changes(changes: list[diff.Change]) -> None:
 @click.option("--acteur", help="Seulement les actions que cet acteur pilote ou accompagne (sa clé).")
 def export_command(plan: Path, out: Path | None, acteur: str | None) -> int:
     """Exporte le canevas du plan dans un classeur Excel, pour les pilotes et les partenaires."""
+    from . import workbook
+
     written = workbook.export_file(plan, out, acteur)
     click.echo(f"canevas exporté dans {written}")
     return EXIT_OK
@@ -176,6 +199,8 @@ def export_command(plan: Path, out: Path | None, acteur: str | None) -> int:
               help="Retire du plan les actions de l'extrait absentes du classeur.")
 def import_command(xlsx: Path, plan: Path, remove: bool) -> int:
     """Applique à plan.yaml les modifications d'un classeur exporté ; refuse tout classeur qui contient une erreur."""
+    from . import workbook
+
     report = workbook.import_file(xlsx, plan, remove=remove)
     _print_diagnostics(report.warnings)
     for note in report.notes:
@@ -192,6 +217,8 @@ def import_command(xlsx: Path, plan: Path, remove: bool) -> int:
 @click.argument("folder", type=click.Path(path_type=Path))
 def new_command(folder: Path) -> int:
     """Crée un nouveau dossier de plan à partir de l'exemple, prêt à remplir."""
+    from .scaffold import new_plan
+
     created = new_plan(folder)
     click.echo(f"nouveau plan dans {created} : modifiez plan.yaml et les fichiers fr/ et ar/, puis "
                f"« publisher check {created} »")
@@ -203,6 +230,8 @@ def new_command(folder: Path) -> int:
 @click.argument("publication")
 def remove_command(out: Path, publication: str) -> int:
     """Retire d'un dossier de sortie une publication ancienne (province-version, ex. assafa-2025-03-18)."""
+    from .build import remove_publication
+
     report = remove_publication(out, publication)
     _print_warnings(report.warnings)
     click.echo(f"{len(report.removed)} fichier(s) retiré(s) de {out} ; la publication {publication} n'est plus "

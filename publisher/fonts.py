@@ -17,7 +17,7 @@ from pathlib import Path
 import fontpkg
 
 from .errors import RenderError
-from .model import Lang
+from .lang import Lang
 
 FAMILIES = {Lang.FR: "Lato", Lang.AR: "Amiri"}
 STYLES = (("regular", 400, "normal"), ("bold", 700, "normal"), ("italic", 400, "italic"), ("bolditalic", 700, "italic"))

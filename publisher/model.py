@@ -17,32 +17,11 @@ from typing import Annotated, Any, Iterator, Optional
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, PlainValidator
 from pydantic_core import PydanticCustomError
 
+from .lang import Lang  # noqa: F401 - a value type of the model, kept light for the no-op build
 from .names import asset_key
 
 YEARS = (1900, 2200)  # the years a plan, a date or an échéance may name
 MAX_AMOUNT = Decimal(10) ** 12  # dirhams: a budget line above it is a typing error
-
-
-class Lang(str, enum.Enum):
-    """An edition's language, with what formatting needs to know of it."""
-
-    FR = "fr"
-    AR = "ar"
-
-    @property
-    def direction(self) -> str:
-        """``ltr`` or ``rtl``."""
-        return "rtl" if self is Lang.AR else "ltr"
-
-    @property
-    def rtl(self) -> bool:
-        """True for a right-to-left language."""
-        return self is Lang.AR
-
-    @property
-    def locale(self) -> str:
-        """The Babel locale: Moroccan usage, Latin digits in both languages."""
-        return f"{self.value}_MA"
 
 
 class Volet(str, enum.Enum):

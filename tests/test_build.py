@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from publisher import build as build_module
+from publisher import stamp
 from publisher.build import build, bundle_acteurs, jobs
 from publisher.check import load_checked
 from publisher.cli import main
@@ -252,29 +253,28 @@ def test_a_new_library_version_or_font_file_renders_everything_again(tmp_path, m
     wanted = jobs(plan)
 
     def keys() -> list[str]:
-        build_module.engine_fingerprint.cache_clear()
+        stamp.engine_fingerprint.cache_clear()
         prints = build_module.Fingerprints(plan)
         return [prints.of(job) for job in wanted]
 
     before = keys()
     assert keys() == before  # stable when nothing changes
-    real = build_module._library_version
-    monkeypatch.setattr(build_module, "_library_version",
-                        lambda name: "999" if name == "weasyprint" else real(name))
+    real = stamp._library_version
+    monkeypatch.setattr(stamp, "_library_version", lambda name: "999" if name == "weasyprint" else real(name))
     upgraded = keys()
     assert all(a != b for a, b in zip(before, upgraded))
-    monkeypatch.setattr(build_module, "_library_version", real)
+    monkeypatch.setattr(stamp, "_library_version", real)
 
-    face = build_module.fonts.faces("Amiri")[0]
+    face = stamp.fonts.faces("Amiri")[0]
     changed = tmp_path / face.path.name
     changed.write_bytes(face.path.read_bytes() + b"\0")
-    faces = build_module.fonts.faces
-    monkeypatch.setattr(build_module.fonts, "faces", lambda family: tuple(
+    faces = stamp.fonts.faces
+    monkeypatch.setattr(stamp.fonts, "faces", lambda family: tuple(
         f if f != face else type(f)(f.family, f.name, f.weight, f.style, changed) for f in faces(family)))
     other_font = keys()
     assert all(a != b for a, b in zip(before, other_font))
     monkeypatch.undo()
-    build_module.engine_fingerprint.cache_clear()
+    stamp.engine_fingerprint.cache_clear()
 
 
 def test_weasyprint_warnings_are_printed_by_output(tmp_path, monkeypatch, capsys) -> None:

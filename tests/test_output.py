@@ -79,7 +79,7 @@ def rewrite_manifest(out: Path, change) -> None:
 # --- deletion: only what this build wrote, for this publication, with the bytes it wrote -----------
 
 
-def test_manifest_naming_paths_outside_the_folder_deletes_nothing(out, tmp_path, capsys) -> None:
+def test_manifest_naming_paths_outside_the_folder_deletes_nothing(out, tmp_path) -> None:
     # Each entry records the file's true bytes: only the path rules protect these files.
     victim = tmp_path / "victim.txt"
     victim.write_text("précieux")
@@ -97,11 +97,10 @@ def test_manifest_naming_paths_outside_the_folder_deletes_nothing(out, tmp_path,
         "fr/../../victim.txt": entry(victim), "fr/plan-tiznit-2025-03-18-fr.docx": entry(other),
         "fr/annexes/fiche-Z9-assafa-2025-03-18-fr.docx\n": entry(inside),
     }))
-    assert main(["build", str(MINIMAL), "-o", str(out), "--format", "docx"]) == 0
+    report = build(MINIMAL, out, formats=("docx",), workers=1)
     assert victim.read_text() == "précieux" and inside.read_text() == "à garder" and other.read_text() == "signé"
-    err = capsys.readouterr().err
-    assert err.count("n'est pas retiré") == 5
-    assert all(line.startswith("publisher : attention : ") for line in err.splitlines())  # newline escaped
+    assert report.removed == [] and len(report.warnings) == 5
+    assert all("n'est pas retiré" in w and "\n" not in w for w in report.warnings)  # the newline escaped
     assert "../victim.txt" not in json.dumps(manifest(out))  # forgotten once warned
 
 
@@ -237,14 +236,14 @@ def test_disk_full_or_read_only_leaves_everything_as_it_was(out, plan, monkeypat
     assert snapshot(out) == before  # no output replaced, no temporary file left
 
 
-def test_another_build_in_the_same_folder_is_refused(out, capsys) -> None:
+def test_another_build_in_the_same_folder_is_refused(out) -> None:
     fd = os.open(out, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        assert main(["build", str(MINIMAL), "-o", str(out), "--format", "docx"]) == 3
+        with pytest.raises(EnvironmentFailure, match="une autre publication est en cours"):
+            build(MINIMAL, out, formats=("docx",), workers=1)
     finally:
         os.close(fd)
-    assert "une autre publication est en cours" in capsys.readouterr().err
 
 
 def test_a_dead_worker_is_one_line_and_nothing_published(out, plan, monkeypatch, capsys) -> None:
