@@ -237,7 +237,7 @@ class OutputFolder:
             raise EnvironmentFailure(f"écriture impossible : {explain(exc, target)} ; rien n'a été publié") from None
 
     def removable(self, relative: str, entry: dict, stem: str) -> Path | None:
-        """The file of an old output that this build may remove, or None (with the reason as a warning)."""
+        """The file of an old output that this build may remove, or None when it must stay."""
         match = _TARGET.match(relative)
         if not match or not relative.endswith(f"-{stem}-{match.group(1)}.{match.group(2)}"):
             return None
