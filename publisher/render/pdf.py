@@ -26,7 +26,7 @@ from .. import fonts
 from ..errors import RenderError
 from ..markdown import Block, Heading, Image, ListBlock, Paragraph, Table
 from ..model import Action, Lang, Plan
-from . import context
+from . import context, pdfpost, pdftext
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 STYLESHEETS = ("page.css", "typography.css", "canevas.css")
@@ -35,6 +35,7 @@ _MIME = {".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg", ".j
 
 logging.getLogger("weasyprint").setLevel(logging.ERROR)
 logging.getLogger("fontTools").setLevel(logging.ERROR)
+EXACT_TEXT = pdftext.install()  # the exact text layer (WeasyPrint #2841), for the versions it was checked on
 
 
 PLAN_BASE = "file:///plan/"  # the base URL of a document: relative paths resolve to the plan's assets
@@ -245,13 +246,16 @@ class PdfRenderer:
         if len(documents) > 1:
             document = document.copy([page for doc in documents for page in doc.pages])
         identifier = hashlib.sha256(f"{context.plan_stem(plan)}/{key}".encode()).hexdigest()[:32].encode()
+        parts = tuple((len(doc.pages), doc.metadata.lang or "") for doc in documents)
         try:
-            return document.write_pdf(
-                pdf_identifier=identifier,
-                pdf_variant="pdf/a-3u",
-                pdf_tags=True,
-                custom_metadata=True,
-            )
+            with pdftext.exact_text():
+                return document.write_pdf(
+                    pdf_identifier=identifier,
+                    pdf_variant="pdf/a-3u",
+                    pdf_tags=True,
+                    custom_metadata=True,
+                    finisher=pdfpost.Finisher(parts),
+                )
         except FatalURLFetchingError as exc:
             raise RenderError(f"{key} : {exc}") from None
 
