@@ -88,22 +88,37 @@ def _inline_html(inlines) -> str:
     return "".join(out)
 
 
-def blocks_html(blocks: tuple[Block, ...], shift: int = 1) -> Markup:
-    """The neutral Markdown tree as HTML; headings moved down by ``shift`` levels."""
+def _heading_levels(blocks: tuple[Block, ...]) -> list[int]:
+    """The Markdown levels of every heading of a block tree, list items included."""
+    levels = []
+    for block in blocks:
+        if isinstance(block, Heading):
+            levels.append(block.level)
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                levels.extend(_heading_levels(item))
+    return levels
+
+
+def blocks_html(blocks: tuple[Block, ...], top: int = 1, _levels: dict[int, int] | None = None) -> Markup:
+    """The neutral Markdown tree as HTML; its headings take the levels from ``top`` down, in the order of
+    the Markdown levels used, so that none is skipped (PDF/UA-1, 7.4.2: "# A" then "### B" make h2, h3)."""
+    if _levels is None:
+        _levels = {level: min(top + rank, 6) for rank, level in enumerate(sorted(set(_heading_levels(blocks))))}
     out = []
     for block in blocks:
         if isinstance(block, Heading):
-            level = min(block.level + shift - 1, 6)
+            level = _levels[block.level]
             out.append(f"<h{level}>{_inline_html(block.inlines)}</h{level}>")
         elif isinstance(block, Paragraph):
             out.append(f"<p>{_inline_html(block.inlines)}</p>")
         elif isinstance(block, ListBlock):
             tag = "ol" if block.ordered else "ul"
             start = f' start="{block.start}"' if block.ordered and block.start != 1 else ""
-            items = "".join(f"<li>{blocks_html(item, shift)}</li>" for item in block.items)
+            items = "".join(f"<li>{blocks_html(item, top, _levels)}</li>" for item in block.items)
             out.append(f"<{tag}{start}>{items}</{tag}>")
         elif isinstance(block, Table):
-            head = "".join(f"<th>{_inline_html(cell)}</th>" for cell in block.header)
+            head = "".join(f'<th scope="col">{_inline_html(cell)}</th>' for cell in block.header)
             rows = "".join(
                 "<tr>" + "".join(f"<td>{_inline_html(cell)}</td>" for cell in row) + "</tr>" for row in block.rows
             )
@@ -111,8 +126,8 @@ def blocks_html(blocks: tuple[Block, ...], shift: int = 1) -> Markup:
     return Markup("".join(out))
 
 
-def _md(document) -> Markup:
-    return blocks_html(document.blocks, shift=3)
+def _md(document, top: int = 3) -> Markup:
+    return blocks_html(document.blocks, top)
 
 
 @lru_cache(maxsize=None)

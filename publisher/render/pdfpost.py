@@ -109,6 +109,70 @@ def _list_bodies(objects: _Objects) -> None:
         element["K"] = pydyf.Array(kids)
 
 
+def _link_parents(objects: _Objects) -> None:
+    """A link annotation belongs to a ``Link`` element: WeasyPrint puts the one of an inline element
+    inside a link (a code in a sommaire entry) in that element's ``Span``."""
+    for element in objects.elements():
+        if element.get("S") == "/Link":
+            continue
+        for kid in (objects.get(k) for k in element.get("K", ())):
+            if isinstance(kid, pydyf.Dictionary) and kid.get("Type") == "/OBJR":
+                annotation = objects.get(kid.get("Obj"))
+                if isinstance(annotation, pydyf.Dictionary) and annotation.get("Subtype") == "/Link":
+                    element["S"] = "/Link"
+                    break
+
+
+def _rows(objects: _Objects, table) -> list[tuple[object, list]]:
+    """The rows of a table element with their group (THead, TBody, TFoot or the table itself)."""
+    rows = []
+    for kid in objects.kids(table):
+        if kid.get("S") == "/TR":
+            rows.append((table, kid))
+        elif kid.get("S") in ("/THead", "/TBody", "/TFoot"):
+            rows.extend((kid, row) for row in objects.kids(kid) if row.get("S") == "/TR")
+    return rows
+
+
+def _span(cell, key: str) -> int:
+    attributes = cell.get("A")
+    return int(attributes.get(key, 1)) if isinstance(attributes, pydyf.Dictionary) else 1
+
+
+def _table_grids(objects: _Objects) -> None:
+    """Every row of a table element spans as many columns as the others.
+
+    WeasyPrint makes one table element per page: a cell spanning rows beyond the page break keeps its
+    row span, and the rows of the next page lack that cell. Row spans are cut at the end of their
+    group, and a short row starts with an empty cell standing for the one it continues.
+    """
+    for table in [e for e in objects.elements() if e.get("S") == "/Table"]:
+        rows = _rows(objects, table)
+        for index, (group, row) in enumerate(rows):
+            left = sum(1 for g, _ in rows[index:] if g is group)
+            for cell in objects.kids(row):
+                if _span(cell, "RowSpan") > left:
+                    if left > 1:
+                        cell["A"]["RowSpan"] = left
+                    else:
+                        del cell["A"]["RowSpan"]
+        widths, carry = [], []
+        for group, row in rows:
+            carry = [n - 1 for n in carry if n > 1]
+            cells = objects.kids(row)
+            widths.append(len(carry) + sum(_span(cell, "ColSpan") for cell in cells))
+            carry += [_span(cell, "RowSpan") for cell in cells for _ in range(_span(cell, "ColSpan"))]
+        if not widths:
+            continue
+        for (group, row), width in zip(rows, widths):
+            if width < max(widths):
+                filler = objects.new_element("TD", row, [])
+                filler["A"] = pydyf.Dictionary({"O": "/Table"})
+                if max(widths) - width > 1:
+                    filler["A"]["ColSpan"] = max(widths) - width
+                row["K"].insert(0, filler.reference)
+
+
 def _part_languages(objects: _Objects, parts: tuple[tuple[int, str], ...]) -> None:
     """``/Lang`` on the top structure elements of each part (a page's elements are its own in WeasyPrint)."""
     languages = []
@@ -140,6 +204,8 @@ class Finisher:
         pdftext.finish_fonts(document, pdf)
         _header_scopes(objects)
         _list_bodies(objects)
+        _link_parents(objects)
+        _table_grids(objects)
         if len({lang for _, lang in self.parts}) > 1:
             _part_languages(objects, self.parts)
         self._metadata(objects)
