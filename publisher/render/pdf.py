@@ -266,7 +266,7 @@ class PdfRenderer:
             with pdftext.exact_text():
                 return document.write_pdf(
                     pdf_identifier=identifier,
-                    pdf_variant="pdf/a-3u",
+                    pdf_variant="pdf/a-3a",
                     pdf_tags=True,
                     custom_metadata=True,
                     finisher=pdfpost.Finisher(parts),
