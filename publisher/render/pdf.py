@@ -26,7 +26,7 @@ from .. import fonts
 from ..errors import RenderError
 from ..markdown import Block, Heading, Image, ListBlock, Paragraph, Table
 from ..model import Action, Lang, Plan
-from . import context, pdfpost, pdftext
+from . import context, pdfpost, pdftext, watermark
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
 STYLESHEETS = ("page.css", "typography.css", "canevas.css")
@@ -39,6 +39,7 @@ EXACT_TEXT = pdftext.install()  # the exact text layer (WeasyPrint #2841), for t
 
 
 PLAN_BASE = "file:///plan/"  # the base URL of a document: relative paths resolve to the plan's assets
+GENERATED_PATH = "/publisher/"  # the files the renderer makes (the draft watermark), never a file on disk
 
 
 class PlanFetcher(URLFetcher):
@@ -47,10 +48,12 @@ class PlanFetcher(URLFetcher):
     A refusal stops the render (WeasyPrint would otherwise fall back silently, to DejaVu for a font).
     """
 
-    def __init__(self, roots: tuple[Path, ...], assets: dict[str, bytes] | None = None):
+    def __init__(self, roots: tuple[Path, ...], assets: dict[str, bytes] | None = None,
+                 generated: dict[str, bytes] | None = None):
         super().__init__(allowed_protocols=("file",), fail_on_errors=True)
         self.roots = tuple(root.resolve() for root in roots)
         self.assets = assets or {}
+        self.generated = generated or {}  # files made by the renderer itself, under GENERATED_BASE
 
     def fetch(self, url, headers=None):  # noqa: D102 - WeasyPrint's hook
         parts = urlsplit(url)
@@ -58,6 +61,8 @@ class PlanFetcher(URLFetcher):
             raise FatalURLFetchingError(f"ressource refusée (hors du dossier du plan) : {url[:120]}")
         path = unquote(parts.path)
         mime = _MIME.get(Path(path).suffix.lower(), "application/octet-stream")
+        if parts.path.startswith(GENERATED_PATH) and parts.path[len(GENERATED_PATH):] in self.generated:
+            return URLFetcherResponse(url, self.generated[parts.path[len(GENERATED_PATH):]], {"Content-Type": mime})
         if path.startswith("/plan/") and path[len("/plan/"):] in self.assets:
             return URLFetcherResponse(url, self.assets[path[len("/plan/"):]], {"Content-Type": mime})
         local = Path(path).resolve()
@@ -246,11 +251,18 @@ class PdfRenderer:
     def _render(self, plan: Plan, lang: Lang, template: str, **values):
         """One laid-out WeasyPrint document (pages and their boxes), not yet written."""
         html = self.html(plan, lang, template, **values)
-        fetcher = PlanFetcher((TEMPLATES, *fonts.font_dirs()), plan.assets)
+        generated, stylesheets = {}, list(_stylesheets())
+        if context.edition(plan, lang).draft:
+            name = f"watermark-{lang.value}.svg"
+            generated[name] = watermark.svg(lang)
+            side = watermark.side_of(lang)
+            stylesheets.append(CSS(string=f'@page {{ background: url("file://{GENERATED_PATH}{name}") no-repeat center '
+                                          f'/ {side:.3f}pt {side:.3f}pt; }}', font_config=_font_config()))
+        fetcher = PlanFetcher((TEMPLATES, *fonts.font_dirs()), plan.assets, generated)
         try:
             document = HTML(string=html, base_url=PLAN_BASE, url_fetcher=fetcher)
             return document.render(
-                stylesheets=list(_stylesheets()), font_config=_font_config(), pdf_tags=True, cache=_image_cache()
+                stylesheets=stylesheets, font_config=_font_config(), pdf_tags=True, cache=_image_cache()
             )
         except FatalURLFetchingError as exc:
             raise RenderError(f"{template} : {exc}") from None
