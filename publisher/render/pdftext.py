@@ -30,7 +30,7 @@ import weasyprint
 from weasyprint.draw import text as weasy_text
 from weasyprint.text.ffi import ffi, pango
 
-SUPPORTED = ("68.", "69.", "70.")  # the versions whose draw_first_line and Font this module was checked against
+SUPPORTED = ("70.",)  # the versions whose draw_first_line and Font this module was checked against
 JOINER = "\u200d"
 _ACTIVE: ContextVar[bool] = ContextVar("publisher_exact_text", default=False)
 _original_draw_first_line = weasy_text.draw_first_line
