@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from io import BytesIO
 from pathlib import Path
@@ -234,12 +235,17 @@ WATERMARK_FILL = b"0.705882 0.117647 0.117647 rg"  # #B41E1E, the DOCX watermark
 
 
 def watermarked_pages(data: bytes) -> list[bool]:
-    """Per page, whether the watermark is drawn: its colour, inside an /Artifact, in the page's content."""
+    """Per page, whether the watermark is drawn: a form in the watermark's colour, drawn as an /Artifact."""
     marks = []
     for page in reader(data).pages:
         content = page.get_contents().get_data()
-        start = content.find(b"/Artifact")
-        marks.append(start >= 0 and WATERMARK_FILL in content[start:content.find(b"EMC", start)])
+        forms = page["/Resources"].get("/XObject", {})
+        drawn = False
+        for artifact in re.findall(rb"/Artifact\s+BMC(.*?)EMC", content, re.S):
+            for name in re.findall(rb"/(\w+) Do", artifact):
+                form = forms.get("/" + name.decode())
+                drawn = drawn or (form is not None and WATERMARK_FILL in form.get_object().get_data())
+        marks.append(drawn)
     return marks
 
 
@@ -454,5 +460,5 @@ def test_language_and_reading_direction_of_each_part(rendered, bilingual) -> Non
     tops = [kid.get_object() for kid in document["/K"]]
     assert tops
     for element in tops:
-        expected = "fr" if pages[element["/Pg"].idnum] < french_pages else "ar"
+        expected = "fr" if pages[element.raw_get("/Pg").idnum] < french_pages else "ar"
         assert element["/Lang"] == expected
