@@ -152,7 +152,10 @@ def _actual_text(text: str) -> bytes:
 
 
 def _rewrite(entries: list, glyphs: list) -> list | None:
-    """The drawn operators with each glyph's code and the ActualText spans; None if they do not match."""
+    """The drawn operators with each glyph's code and the ActualText spans; None if they do not match.
+
+    ``glyphs`` holds, for each code WeasyPrint wrote, (glyph, new code, cluster text or None, cluster size).
+    """
     out, position = [], 0
     span_left = 0  # glyphs still to come in the open ActualText span
     for entry in entries:
@@ -186,14 +189,14 @@ def _rewrite(entries: list, glyphs: list) -> list | None:
             for k in range(0, len(data), 4):
                 if position >= len(glyphs):
                     return None
-                font, glyph, share, whole, count = glyphs[position]
+                glyph, code, whole, count = glyphs[position]
                 if int(data[k:k + 4], 16) != glyph:
                     return None
                 if whole is not None and span_left == 0:
                     flush_tj()
                     out.append(_actual_text(whole))
                     span_left = count
-                hexes.append(f"{_code(font, glyph, share):04x}")
+                hexes.append(f"{code:04x}")
                 position += 1
                 if span_left:
                     span_left -= 1
@@ -223,7 +226,9 @@ def _draw_first_line(stream, textbox, text_overflow, block_ellipsis, matrix):
         for pairs, text in clusters:
             drawn = [(glyph, share) for glyph, share in pairs if _drawn(glyph)]
             whole = text if len(drawn) > 1 else None
-            glyphs.extend((font, glyph, share, whole, len(drawn)) for glyph, share in drawn)
+            glyphs.extend((glyph, _code(font, glyph, share), whole, len(drawn)) for glyph, share in drawn)
+    if all(code == glyph and whole is None for glyph, code, whole, _ in glyphs):
+        return emojis  # the line reads right with the codes WeasyPrint wrote: most lines
     rewritten = _rewrite(stream.stream[start:], glyphs)
     if rewritten is not None:
         stream.stream[start:] = rewritten
