@@ -21,12 +21,14 @@ while :func:`exact_text` is, and is installed for the WeasyPrint versions it was
 
 from __future__ import annotations
 
+import io
 import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 import pydyf
 import weasyprint
+from fontTools.ttLib import TTFont
 from weasyprint.draw import text as weasy_text
 from weasyprint.text.ffi import ffi, pango
 
@@ -53,9 +55,6 @@ def _cmap(font) -> dict[str, int]:
     """The nominal glyph of each character of a WeasyPrint font (read once per font)."""
     nominal = getattr(font, "_publisher_cmap", None)
     if nominal is None:
-        from fontTools.ttLib import TTFont  # only when a font is first met
-        import io
-
         ttfont = TTFont(io.BytesIO(font.file_content), fontNumber=font.index, lazy=True)
         nominal = {chr(c): ttfont.getGlyphID(name) for c, name in ttfont.getBestCmap().items()}
         font._publisher_cmap = nominal
