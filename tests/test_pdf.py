@@ -395,6 +395,12 @@ def documents(rendered, bilingual):
     return [data for lang in Lang for data in (rendered[lang][0], rendered[lang][2])] + [bilingual[0]]
 
 
+@pytest.fixture(scope="module")
+def trees(rendered, bilingual):
+    """The structure elements of every document, read once."""
+    return [structure(data) for data in documents(rendered, bilingual)]
+
+
 def test_xmp_declares_pdfua_1_and_pdfa_3a(rendered, bilingual) -> None:
     for data in documents(rendered, bilingual):
         xmp = reader(data).trailer["/Root"]["/Metadata"].get_data()
@@ -422,27 +428,26 @@ def column_counts(table) -> list[int]:
     return counts
 
 
-def test_table_headers_have_a_scope_and_rows_the_same_columns(rendered, bilingual) -> None:
-    for data in documents(rendered, bilingual):
-        elements = [e for e, _ in structure(data)]
+def test_table_headers_have_a_scope_and_rows_the_same_columns(trees) -> None:
+    for tree in trees:
+        elements = [e for e, _ in tree]
         headers = [e for e in elements if e["/S"] == "/TH"]
         assert headers and all(e["/A"]["/Scope"] in ("/Row", "/Column") for e in headers)
         tables = [e for e in elements if e["/S"] == "/Table"]
         assert tables and all(len(set(column_counts(table))) == 1 for table in tables)
 
 
-def test_list_items_hold_only_labels_and_bodies(rendered, bilingual) -> None:
-    for data in documents(rendered, bilingual):
-        elements = structure(data)
+def test_list_items_hold_only_labels_and_bodies(trees) -> None:
+    for elements in trees:
         items = [e for e, _ in elements if e["/S"] == "/LI"]
         assert items
         for item, parent in ((e, p) for e, p in elements if p is not None and p["/S"] == "/LI"):
             assert item["/S"] in ("/Lbl", "/LBody")
 
 
-def test_headings_start_at_h1_and_skip_no_level(rendered, bilingual) -> None:
-    for data in documents(rendered, bilingual):
-        levels = [int(e["/S"][2]) for e, _ in structure(data) if e["/S"] in {f"/H{n}" for n in range(1, 7)}]
+def test_headings_start_at_h1_and_skip_no_level(trees) -> None:
+    for tree in trees:
+        levels = [int(e["/S"][2]) for e, _ in tree if e["/S"] in {f"/H{n}" for n in range(1, 7)}]
         assert levels[0] == 1
         assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), levels
 
