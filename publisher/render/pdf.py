@@ -53,7 +53,7 @@ class PlanFetcher(URLFetcher):
         super().__init__(allowed_protocols=("file",), fail_on_errors=True)
         self.roots = tuple(root.resolve() for root in roots)
         self.assets = assets or {}
-        self.generated = generated or {}  # files made by the renderer itself, under GENERATED_BASE
+        self.generated = generated or {}  # files made by the renderer itself, under GENERATED_PATH
 
     def fetch(self, url, headers=None):  # noqa: D102 - WeasyPrint's hook
         parts = urlsplit(url)
