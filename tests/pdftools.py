@@ -79,3 +79,56 @@ def outline_titles(data: bytes) -> list[str]:
 
     walk(reader(data).outline)
     return titles
+
+
+# --- the text layer and the structure tree, read with pypdf -----------------------------------------
+
+_TEXT_OPS = re.compile(rb"/([A-Za-z0-9]+)\s+[-0-9.]+\s+Tf|\[((?:[^\]\\]|\\.)*)\]\s*TJ|<([0-9A-Fa-f]*)>\s*Tj")
+_HEX = re.compile(rb"<([0-9A-Fa-f]*)>")
+
+
+def _to_unicode(font) -> dict[int, str]:
+    data = font["/ToUnicode"].get_data().decode("latin-1") if "/ToUnicode" in font else ""
+    mapping = {}
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", data, re.S):
+        for code, text in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]*)>", block):
+            mapping[int(code, 16)] = bytes.fromhex(text).decode("utf-16-be")
+    return mapping
+
+
+def unmapped_glyphs(data: bytes) -> int:
+    """The glyphs drawn whose code has no ToUnicode entry, or an empty one, in their font."""
+    count = 0
+    for page in reader(data).pages:
+        fonts = page["/Resources"].get("/Font", {})
+        maps, current = {}, {}
+        for match in _TEXT_OPS.finditer(page.get_contents().get_data()):
+            if match.group(1):
+                name = "/" + match.group(1).decode()
+                if name not in maps:
+                    maps[name] = _to_unicode(fonts[name].get_object())
+                current = maps[name]
+                continue
+            strings = _HEX.findall(match.group(2)) if match.group(2) is not None else [match.group(3)]
+            for string in strings:
+                for i in range(0, len(string), 4):
+                    if not current.get(int(string[i:i + 4], 16)):
+                        count += 1
+    return count
+
+
+def structure(data: bytes):
+    """The structure elements of a tagged PDF, depth first: (element, its parent element or None)."""
+    root = reader(data).trailer["/Root"]["/StructTreeRoot"]
+    out = []
+
+    def walk(node, parent):
+        kids = node.get("/K", [])
+        for kid in kids if isinstance(kids, list) else [kids]:
+            kid = kid.get_object() if hasattr(kid, "get_object") else kid
+            if isinstance(kid, dict) and kid.get("/Type", "/StructElem") == "/StructElem" and "/S" in kid:
+                out.append((kid, parent))
+                walk(kid, kid)
+
+    walk(root, None)
+    return out

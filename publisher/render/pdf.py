@@ -28,7 +28,7 @@ from ..errors import RenderError
 from ..markdown import Block, Heading, Image, ListBlock, Paragraph, Table
 from ..model import Action, Lang, Plan
 from ..names import asset_url
-from . import context
+from . import context, pdfpost, pdftext, watermark
 
 TEMPLATES = resources.TEMPLATES
 STYLESHEETS = ("page.css", "typography.css", "canevas.css")
@@ -65,7 +65,11 @@ def _collecting(into: list[str]):
                 into.append(text)
 
 
+EXACT_TEXT = pdftext.install()  # the exact text layer (WeasyPrint #2841), for the versions it was checked on
+
+
 PLAN_BASE = "file:///plan/"  # the base URL of a document: relative paths resolve to the plan's assets
+GENERATED_PATH = "/publisher/"  # the files the renderer makes (the draft watermark), never a file on disk
 
 
 class PlanFetcher(URLFetcher):
@@ -74,10 +78,12 @@ class PlanFetcher(URLFetcher):
     A refusal stops the render (WeasyPrint would otherwise fall back silently, to DejaVu for a font).
     """
 
-    def __init__(self, roots: tuple[Path, ...], assets: dict[str, bytes] | None = None):
+    def __init__(self, roots: tuple[Path, ...], assets: dict[str, bytes] | None = None,
+                 generated: dict[str, bytes] | None = None):
         super().__init__(allowed_protocols=("file",), fail_on_errors=True)
         self.roots = tuple(root.resolve() for root in roots)
         self.assets = assets or {}
+        self.generated = generated or {}  # files made by the renderer itself, under GENERATED_PATH
 
     def fetch(self, url, headers=None):  # noqa: D102 - WeasyPrint's hook
         parts = urlsplit(url)
@@ -85,6 +91,8 @@ class PlanFetcher(URLFetcher):
             raise FatalURLFetchingError(f"ressource refusée (hors du dossier du plan) : {url[:120]}")
         path = unquote(parts.path)
         mime = _MIME.get(Path(path).suffix.lower(), "application/octet-stream")
+        if parts.path.startswith(GENERATED_PATH) and parts.path[len(GENERATED_PATH):] in self.generated:
+            return URLFetcherResponse(url, self.generated[parts.path[len(GENERATED_PATH):]], {"Content-Type": mime})
         if path.startswith("/plan/") and path[len("/plan/"):] in self.assets:
             return URLFetcherResponse(url, self.assets[path[len("/plan/"):]], {"Content-Type": mime})
         local = Path(path).resolve()
@@ -115,22 +123,37 @@ def _inline_html(inlines) -> str:
     return "".join(out)
 
 
-def blocks_html(blocks: tuple[Block, ...], shift: int = 1) -> Markup:
-    """The neutral Markdown tree as HTML; headings moved down by ``shift`` levels."""
+def _heading_levels(blocks: tuple[Block, ...]) -> list[int]:
+    """The Markdown levels of every heading of a block tree, list items included."""
+    levels = []
+    for block in blocks:
+        if isinstance(block, Heading):
+            levels.append(block.level)
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                levels.extend(_heading_levels(item))
+    return levels
+
+
+def blocks_html(blocks: tuple[Block, ...], top: int = 1, _levels: dict[int, int] | None = None) -> Markup:
+    """The neutral Markdown tree as HTML; its headings take the levels from ``top`` down, in the order of
+    the Markdown levels used, so that none is skipped (PDF/UA-1, 7.4.2: "# A" then "### B" make h2, h3)."""
+    if _levels is None:
+        _levels = {level: min(top + rank, 6) for rank, level in enumerate(sorted(set(_heading_levels(blocks))))}
     out = []
     for block in blocks:
         if isinstance(block, Heading):
-            level = min(block.level + shift - 1, 6)
+            level = _levels[block.level]
             out.append(f"<h{level}>{_inline_html(block.inlines)}</h{level}>")
         elif isinstance(block, Paragraph):
             out.append(f"<p>{_inline_html(block.inlines)}</p>")
         elif isinstance(block, ListBlock):
             tag = "ol" if block.ordered else "ul"
             start = f' start="{block.start}"' if block.ordered and block.start != 1 else ""
-            items = "".join(f"<li>{blocks_html(item, shift)}</li>" for item in block.items)
+            items = "".join(f"<li>{blocks_html(item, top, _levels)}</li>" for item in block.items)
             out.append(f"<{tag}{start}>{items}</{tag}>")
         elif isinstance(block, Table):
-            head = "".join(f"<th>{_inline_html(cell)}</th>" for cell in block.header)
+            head = "".join(f'<th scope="col">{_inline_html(cell)}</th>' for cell in block.header)
             rows = "".join(
                 "<tr>" + "".join(f"<td>{_inline_html(cell)}</td>" for cell in row) + "</tr>" for row in block.rows
             )
@@ -138,8 +161,8 @@ def blocks_html(blocks: tuple[Block, ...], shift: int = 1) -> Markup:
     return Markup("".join(out))
 
 
-def _md(document) -> Markup:
-    return blocks_html(document.blocks, shift=3)
+def _md(document, top: int = 3) -> Markup:
+    return blocks_html(document.blocks, top)
 
 
 @lru_cache(maxsize=None)
@@ -266,12 +289,19 @@ class PdfRenderer:
     def _render(self, plan: Plan, lang: Lang, template: str, **values):
         """One laid-out WeasyPrint document (pages and their boxes), not yet written."""
         html = self.html(plan, lang, template, **values)
-        fetcher = PlanFetcher((TEMPLATES, *fonts.font_dirs()), plan.assets)
+        generated, stylesheets = {}, list(_stylesheets())
+        if context.edition(plan, lang).draft:
+            name = f"watermark-{lang.value}.svg"
+            generated[name] = watermark.svg(lang)
+            side = watermark.side_of(lang)
+            stylesheets.append(CSS(string=f'@page {{ background: url("file://{GENERATED_PATH}{name}") no-repeat center '
+                                          f'/ {side:.3f}pt {side:.3f}pt; }}', font_config=_font_config()))
+        fetcher = PlanFetcher((TEMPLATES, *fonts.font_dirs()), plan.assets, generated)
         try:
             with _collecting(self.warnings):
                 document = HTML(string=html, base_url=PLAN_BASE, url_fetcher=fetcher)
                 return document.render(
-                    stylesheets=list(_stylesheets()), font_config=_font_config(), pdf_tags=True, cache=_image_cache()
+                    stylesheets=stylesheets, font_config=_font_config(), pdf_tags=True, cache=_image_cache()
                 )
         except FatalURLFetchingError as exc:
             raise RenderError(f"{template} : {exc}") from None
@@ -282,13 +312,15 @@ class PdfRenderer:
         if len(documents) > 1:
             document = document.copy([page for doc in documents for page in doc.pages])
         identifier = hashlib.sha256(f"{context.plan_stem(plan)}/{key}".encode()).hexdigest()[:32].encode()
+        parts = tuple((len(doc.pages), doc.metadata.lang or "") for doc in documents)
         try:
-            with _collecting(self.warnings):
+            with _collecting(self.warnings), pdftext.exact_text():
                 return document.write_pdf(
                     pdf_identifier=identifier,
-                    pdf_variant="pdf/a-3u",
+                    pdf_variant="pdf/a-3a",
                     pdf_tags=True,
                     custom_metadata=True,
+                    finisher=pdfpost.Finisher(parts),
                 )
         except FatalURLFetchingError as exc:
             raise RenderError(f"{key} : {exc}") from None
