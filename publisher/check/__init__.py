@@ -22,7 +22,7 @@ from pathlib import Path
 from ..errors import Diagnostic, PlanError, Severity
 from ..load import RawPlan, load
 from ..model import Plan, Statut
-from . import files, privacy, rules, schema
+from . import schema, rules, files, privacy  # the families, in the order of the README's table
 from .files import MAX_IMAGE_BYTES, MAX_PIXELS, image_problem
 from .privacy import find_personal_data, searchable
 from .registry import GAP, RULES, Rule, table
@@ -86,5 +86,6 @@ def _run(run: Run) -> None:
     if plan is None:
         return
     rules.apply(run, plan)
+    files.markdown_fields(run, plan)
     files.logos(run, plan)
     run.plan = plan.model_copy(update={"assets": dict(run.assets)})

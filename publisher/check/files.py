@@ -12,7 +12,7 @@ from ..load import inside, read_asset
 from ..model import Lang, Plan, describe
 from ..names import controls
 from .registry import Rule, rule
-from .run import Run, at_offset
+from .run import Run, at_offset, walk_texts
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
@@ -103,6 +103,15 @@ def markdown_issues(run: Run, text: str, origin: Location, code: str) -> None:
             loc = Location(origin.file, origin.line + line, 1)
             found = MARKDOWN_IMAGE if problem[1] == LOGO_CHEMIN.name else problem[1]
             run.add(loc, code, f"image « {src} » : {problem[0]}", found)
+
+
+def markdown_fields(run: Run, plan: Plan) -> None:
+    """The Markdown issues of the fiche's texts in plan.yaml."""
+    for path, text, is_markdown in walk_texts(plan, ()):
+        if is_markdown:
+            for lang in Lang:
+                if text.has(lang):
+                    markdown_issues(run, text[lang], run.raw.where((*path, lang.value)), run.raw.code_at(path))
 
 
 def narrative_markdown(run: Run) -> None:

@@ -4,10 +4,6 @@ translations, narrative sections, validation and revisions (content-format.md)."
 from __future__ import annotations
 
 import unicodedata
-from typing import Any, Iterator
-
-from pydantic import BaseModel
-
 from ..errors import Location, Severity
 from ..model import (
     FICHE_PARTS,
@@ -22,9 +18,8 @@ from ..model import (
     Text,
 )
 from ..names import file_name, invisible
-from . import files
 from .registry import GAP, rule
-from .run import Run
+from .run import Run, walk_texts
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING
 
@@ -56,16 +51,16 @@ REVISIONS_ORDRE = rule("revisions.ordre", ERROR, "revisions out of date order")
 
 def apply(run: Run, plan: Plan) -> None:
     """Every rule of the guide on a model that pydantic accepted."""
-    _texts(run, plan)
+    _translations(run, plan)
     _codes(run, plan)
     _structure(run, plan)
     _narratives(run, plan)
     _validation(run, plan)
 
 
-def _texts(run: Run, plan: Plan) -> None:
-    """Translation completeness, and Markdown fields' issues."""
-    for path, text, is_md in _walk_texts(plan, ()):
+def _translations(run: Run, plan: Plan) -> None:
+    """Every bilingual text of plan.yaml: counted per language, and reported when one language is missing."""
+    for path, text, _ in walk_texts(plan, ()):
         run.completeness.total += 1
         for lang in Lang:
             if text.has(lang):
@@ -74,10 +69,6 @@ def _texts(run: Run, plan: Plan) -> None:
         if len(missing) == 1:
             other = "arabe" if missing[0] is Lang.AR else "français"
             run.at(path, f"traduction manquante en {other} ({_path_name(path)})", TRADUCTION_MANQUANTE)
-        if is_md:
-            for lang in Lang:
-                if text.has(lang):
-                    files.markdown_issues(run, text[lang], run.raw.where((*path, lang.value)), run.raw.code_at(path))
 
 
 def _codes(run: Run, plan: Plan) -> None:
@@ -227,22 +218,6 @@ def _path_name(path: tuple) -> str:
             break
         tail.append(step)
     return ".".join(reversed(tail)) or ".".join(str(p) for p in path)
-
-
-def _walk_texts(node: Any, path: tuple) -> Iterator[tuple[tuple, Text, bool]]:
-    """Every bilingual text of the model with its path; True for Markdown fields."""
-    if isinstance(node, Text):
-        yield path, node, bool(path) and path[-2:-1] == ("fiche",)
-    elif isinstance(node, BaseModel):
-        for name in type(node).model_fields:
-            if name != "sections":
-                yield from _walk_texts(getattr(node, name), (*path, name))
-    elif isinstance(node, (list, tuple)):
-        for i, item in enumerate(node):
-            yield from _walk_texts(item, (*path, i))
-    elif isinstance(node, dict):
-        for key, item in node.items():
-            yield from _walk_texts(item, (*path, key))
 
 
 # --- infinitives ----------------------------------------------------------------------------

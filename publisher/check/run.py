@@ -6,9 +6,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
+from pydantic import BaseModel
+
 from ..errors import Diagnostic, Location
 from ..load import RawPlan
-from ..model import Plan
+from ..model import Plan, Text
 from .registry import RULES, Rule
 
 
@@ -58,3 +60,19 @@ def walk_strings(node: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
     elif isinstance(node, list):
         for i, item in enumerate(node):
             yield from walk_strings(item, (*path, i))
+
+
+def walk_texts(node: Any, path: tuple) -> Iterator[tuple[tuple, Text, bool]]:
+    """Every bilingual text of the model with its path; True for Markdown fields."""
+    if isinstance(node, Text):
+        yield path, node, bool(path) and path[-2:-1] == ("fiche",)
+    elif isinstance(node, BaseModel):
+        for name in type(node).model_fields:
+            if name != "sections":
+                yield from walk_texts(getattr(node, name), (*path, name))
+    elif isinstance(node, (list, tuple)):
+        for i, item in enumerate(node):
+            yield from walk_texts(item, (*path, i))
+    elif isinstance(node, dict):
+        for key, item in node.items():
+            yield from walk_texts(item, (*path, key))
