@@ -158,7 +158,7 @@ class Fingerprints:
             payload = f"{self.headers[job.lang]}|{self.actions[job.lang][job.key]}"
         else:
             acteur = self.plan.acteurs[job.key].model_dump_json()
-            codes = [a.code for a in self.plan.actions if job.key in self.plan.acteurs_of(a)]
+            codes = [a.code for a in self.plan.actions_of(job.key)]
             payload = _json([self.headers[job.lang], acteur, [self.actions[job.lang][c] for c in codes]])
         return _sha256(f"{engine_fingerprint()}|{job.kind}|{job.edition}|{job.fmt}|{payload}".encode())
 

@@ -520,3 +520,7 @@ class Plan(_Node):
         """The keys of the acteurs an action concerns: its pilots' structures, then its partners."""
         keys = [p.acteur for p in action.pilotes if p.acteur] + list(action.partenaires)
         return list(dict.fromkeys(keys))
+
+    def actions_of(self, key: str) -> list[Action]:
+        """The actions the acteur ``key`` pilots or partners, in written order."""
+        return [a for a in self.actions if key in self.acteurs_of(a)]

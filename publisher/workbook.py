@@ -175,7 +175,7 @@ def in_scope(plan: Plan, acteur: str | None) -> list[Action]:
     """The actions a workbook holds: every action, or those ``acteur`` pilots or partners."""
     if acteur is None:
         return plan.actions
-    return [a for a in plan.actions if acteur in plan.acteurs_of(a)]
+    return plan.actions_of(acteur)
 
 
 def _digest(root: Path) -> str:

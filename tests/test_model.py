@@ -65,3 +65,16 @@ def test_model_is_frozen() -> None:
     plan = check(load(PLANS / "minimal")).plan
     with pytest.raises(Exception):
         plan.actions[0].code = "X"
+
+
+def test_actions_of_an_acteur_are_those_it_pilots_or_partners_in_written_order() -> None:
+    plan = check(load(EXAMPLE)).plan
+    codes = [a.code for a in plan.actions_of("sante")]
+    # partner of A1.1.1.1 and A1.1.2.1, pilot of A1.2.1.1 and A1.2.1.2 (content/plan.yaml)
+    assert codes[:4] == ["A1.1.1.1", "A1.1.2.1", "A1.2.1.1", "A1.2.1.2"]
+    written = [a.code for a in plan.actions]
+    assert codes == sorted(codes, key=written.index)
+    for action in plan.actions:
+        concerned = {p.acteur for p in action.pilotes} | set(action.partenaires)
+        assert (action.code in codes) == ("sante" in concerned)
+    assert plan.actions_of("absent") == []

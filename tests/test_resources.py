@@ -37,3 +37,14 @@ def test_no_module_climbs_from_its_own_file() -> None:
     package = Path(resources.__file__).parent
     climbing = [p.relative_to(package).as_posix() for p in package.rglob("*.py") if "__file__" in p.read_text("utf-8")]
     assert climbing == []
+
+
+def test_every_subpackage_ships_in_the_wheel() -> None:
+    """pyproject.toml lists the packages one by one: a new folder of code missing there is absent from the wheel."""
+    import tomllib
+
+    package = Path(resources.__file__).parent
+    config = tomllib.loads((package.parent / "pyproject.toml").read_text("utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"])
+    code = {".".join(p.parent.relative_to(package.parent).parts) for p in package.rglob("__init__.py")}
+    assert code - listed == set()

@@ -354,7 +354,7 @@ class DocxRenderer:
     def bundle(self, plan: Plan, acteur: str, lang: Lang) -> bytes:
         """Every fiche of the actions that an acteur pilots or partners, for that acteur."""
         edition = context.edition(plan, lang)
-        codes = {a.code for a in plan.actions if acteur in plan.acteurs_of(a)}
+        codes = {a.code for a in plan.actions_of(acteur)}
         views = [a for a in edition.actions if a.code in codes]
         name = context.acteur_name(plan, acteur, lang, full=True)
         title = f"{label('fiche_action', lang)} — {name} — {edition.territory}"

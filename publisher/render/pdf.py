@@ -255,7 +255,7 @@ class PdfRenderer:
     def bundle(self, plan: Plan, acteur: str, lang: Lang) -> bytes:
         """Every fiche of the actions that an acteur pilots or partners: a title page, then the fiches."""
         edition = context.edition(plan, lang)
-        actions = [a for a in plan.actions if acteur in plan.acteurs_of(a)]
+        actions = plan.actions_of(acteur)
         codes = {a.code for a in actions}
         name = context.acteur_name(plan, acteur, lang, full=True)
         views = [a for a in edition.actions if a.code in codes]
