@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import __version__, fonts, resources
+from .charte import PLAN_FILE as CHARTE_FILE
 from .check import CheckResult, load_checked
 from .errors import EnvironmentFailure, UsageError
 from .model import Lang, Plan
@@ -43,7 +44,7 @@ from .render import context
 FORMATS = ("docx", "pdf")
 EDITIONS = ("fr", "ar", "bilingue")
 RENDERERS = {"pdf": "publisher.render.pdf:PdfRenderer", "docx": "publisher.render.docx:DocxRenderer"}
-PACKAGE, TEMPLATES = resources.PACKAGE, resources.TEMPLATES
+PACKAGE, TEMPLATES, ASSETS = resources.PACKAGE, resources.TEMPLATES, resources.ASSETS
 
 Progress = Callable[[int, int, str], None]
 
@@ -81,9 +82,9 @@ def engine_fingerprint() -> str:
     templates, the versions of the libraries that lay out and write them, and the bytes of the font
     files. A change to any of them re-renders everything."""
     digest = hashlib.sha256(__version__.encode())
-    for root in (PACKAGE, TEMPLATES):
+    for root in (PACKAGE, TEMPLATES, ASSETS):  # ASSETS: the house style, assets/charte.toml
         for path in sorted(root.rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".html", ".css", ".docx"):
+            if path.is_file() and path.suffix in (".py", ".html", ".css", ".docx", ".toml"):
                 digest.update(path.relative_to(root.parent).as_posix().encode())
                 digest.update(path.read_bytes())
     for name in SHAPING_LIBRARIES:
@@ -172,13 +173,14 @@ class Fingerprints:
         extra = _json([[s.key, s.fr, s.ar] for s in plan.sections])
         images = {k: _sha256(v) for k, v in sorted(plan.assets.items())}  # the bytes of every image printed
         previous = plan.previous.model_dump_json() if plan.previous else ""
-        self.whole = _sha256(f"{dump}{extra}{_json(images)}{previous}".encode())
+        style = plan.charte.fingerprint()  # the house style with the plan's charte.toml merged over it
+        self.whole = _sha256(f"{dump}{extra}{_json(images)}{previous}{style}".encode())
         self.headers, self.actions = {}, {}
         logos = [images.get(logo) for logo in plan.logos]
         for lang in Lang:
             e = context.edition(plan, lang)
             self.headers[lang] = _sha256(
-                _json([e.title, e.territory, e.periode, e.version, e.draft, e.statut, e.royaume, e.labels, logos])
+                _json([e.title, e.territory, e.periode, e.version, e.draft, e.statut, e.royaume, e.labels, logos, style])
                 .encode()
             )
             # repr of the view dataclasses: deterministic, and much faster than asdict + JSON; the bytes
@@ -239,7 +241,7 @@ def count_pages(data: bytes, fmt: str) -> int:
 
 def input_files(plan: Plan) -> list[str]:
     """The files of the plan folder that the plan uses: plan.yaml, its narrative files, its images."""
-    used = ["plan.yaml"]
+    used = ["plan.yaml"] + ([CHARTE_FILE] if plan.charte.from_plan else [])
     for section in plan.sections:
         used += [f"{lang.value}/{section.key}.md" for lang in Lang if section[lang]]
     return used + sorted(plan.assets)

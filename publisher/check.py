@@ -21,7 +21,7 @@ from typing import Any, Iterator
 
 from pydantic import BaseModel, ValidationError
 
-from . import fonts, markdown
+from . import charte, fonts, markdown
 from .errors import Diagnostic, Location, PlanError, PublisherError, Severity
 from .load import LANGS, PLAN_FILE, RawPlan, inside, load, read_asset
 from .names import controls, file_name, invisible
@@ -83,8 +83,11 @@ def check(raw: RawPlan) -> CheckResult:
     """Every diagnostic of a plan folder, and its model when the structure is sound."""
     checker = _Checker(raw)
     checker.run()
+    style, problems = charte.resolve(raw.charte, raw.charte_text)  # the plan's charte.toml over the house's
+    checker.out += problems
+    plan = checker.plan.model_copy(update={"charte": style}) if checker.plan is not None else None
     diagnostics = sorted(set(checker.out), key=lambda d: (d.sort_key, d.rule, d.message))
-    return CheckResult(checker.plan, diagnostics, checker.completeness)
+    return CheckResult(plan, diagnostics, checker.completeness)
 
 
 # --- pydantic errors, in French -----------------------------------------------------------------

@@ -636,6 +636,26 @@ def table(style: str | None, widths_mm: Sequence[float], rows: Iterable, *, layo
 # --- tables ---------------------------------------------------------------------------------------
 
 
+def set_column_widths(table_, widths_mm: Sequence[float]) -> None:
+    """Give a table's grid these column widths, and each cell the width of the grid columns it spans
+    (``w:gridSpan``); the table's width is their sum. A table with another number of columns is left alone."""
+    element = _element(table_)
+    grid = element.find(qn("w:tblGrid"))
+    if grid is None or len(grid) != len(widths_mm):
+        return
+    twips = [mm(w) for w in widths_mm]
+    for col, width in zip(grid.findall(qn("w:gridCol")), twips):
+        col.set(qn("w:w"), str(width))
+    child(_pr(element, "tblPr"), "tblW", TBLPR_ORDER, {"w": sum(twips), "type": "dxa"})
+    for row in element.findall(qn("w:tr")):
+        column = 0
+        for tc in row.findall(qn("w:tc")):
+            span = tc.find(f"{qn('w:tcPr')}/{qn('w:gridSpan')}")
+            count = int(span.get(qn("w:val"))) if span is not None else 1
+            child(_pr(tc, "tcPr"), "tcW", TCPR_ORDER, {"w": sum(twips[column:column + count]), "type": "dxa"})
+            column += count
+
+
 def set_table_bidi_visual(table_) -> None:
     """Lay a table out right to left (``w:bidiVisual``): the first logical cell on the right."""
     child(_pr(table_, "tblPr"), "bidiVisual", TBLPR_ORDER)
@@ -747,6 +767,29 @@ def page_setup(sect_pr, *, landscape: bool = False, margins: tuple[float, float,
     if bidi:
         child(sect_pr, "bidi", SECTPR_ORDER)  # schema: bidi and rtlGutter just before docGrid
     child(sect_pr, "docGrid", SECTPR_ORDER, {"linePitch": 360})
+
+
+def set_page(sect_pr, width_mm: float, height_mm: float, margins: tuple[float, float, float, float]) -> None:
+    """Size and margins (top, right, bottom, left, in mm) of an existing section; its orientation,
+    header and footer distances are kept. A landscape section gets the page's long side as width."""
+    size = sect_pr.find(qn("w:pgSz"))
+    if size is None:
+        size = child(sect_pr, "pgSz", SECTPR_ORDER)
+    if size.get(qn("w:orient")) == "landscape":
+        width_mm, height_mm = max(width_mm, height_mm), min(width_mm, height_mm)
+    size.set(qn("w:w"), str(mm(width_mm)))
+    size.set(qn("w:h"), str(mm(height_mm)))
+    margin = sect_pr.find(qn("w:pgMar"))
+    if margin is None:
+        margin = child(sect_pr, "pgMar", SECTPR_ORDER, {"header": mm(10), "footer": mm(10), "gutter": 0})
+    for side, value in zip(("top", "right", "bottom", "left"), margins):
+        margin.set(qn(f"w:{side}"), str(mm(value)))
+
+
+def is_landscape(sect_pr) -> bool:
+    """Whether a section's pages are landscape."""
+    size = sect_pr.find(qn("w:pgSz"))
+    return size is not None and size.get(qn("w:orient")) == "landscape"
 
 
 def landscape_section(sect_pr, **options) -> None:

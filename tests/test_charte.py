@@ -1,0 +1,123 @@
+"""The house style (assets/charte.toml) and a plan's override of it: both formats follow it."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+
+import docx
+import pdfplumber
+import pytest
+from docx.oxml.ns import qn
+
+from publisher import charte, fonts
+from publisher.build import Fingerprints, jobs
+from publisher.check import check, load_checked
+from publisher.errors import Severity
+from publisher.i18n import label
+from publisher.load import load
+from publisher.model import Lang
+from publisher.render.docx import DocxRenderer
+from publisher.render.pdf import PdfRenderer, TEMPLATES
+
+from .conftest import PLANS
+from .pdftools import reader
+
+OVERRIDE = """\
+# the province's own colour for titles, and a wider action column
+[couleurs]
+titres = "#aa1122"
+
+[canevas.largeurs]
+action = 30
+"""
+
+
+@pytest.fixture(scope="module")
+def styled(tmp_path_factory) -> tuple:
+    """The minimal plan with a charte.toml of its own, checked: (plan, its PDF, its DOCX), in French."""
+    folder = tmp_path_factory.mktemp("charte") / "plan"
+    shutil.copytree(PLANS / "minimal", folder)
+    (folder / "charte.toml").write_text(OVERRIDE, encoding="utf-8")
+    plan = load_checked(folder).plan
+    return plan, PdfRenderer().plan(plan, Lang.FR), DocxRenderer().plan(plan, Lang.FR)
+
+
+def test_the_house_charte_matches_the_engine() -> None:
+    """The house's typefaces are the engine's, and its canevas columns those the templates print, in order."""
+    house = charte.house()
+    assert {lang: house.font(lang.value) for lang in Lang} == fonts.FAMILIES
+    html = (TEMPLATES / "shared" / "plan.html").read_text(encoding="utf-8")
+    assert re.findall(r'<col class="c-([a-z]+)">', html) == [key for key, _ in house.canevas_columns]
+    assert sum(share for _, share in house.canevas_columns) == pytest.approx(100)
+    css = (TEMPLATES / "shared" / "canevas.css").read_text(encoding="utf-8")
+    assert all(f"var(--canevas-{key})" in css for key, _ in house.canevas_columns)
+    assert len(house.fiche_rows) == len(re.findall(r"<tr><th>", _fiche_macro()))
+
+
+def _fiche_macro() -> str:
+    macros = (TEMPLATES / "shared" / "macros.html").read_text(encoding="utf-8")
+    return macros[macros.index("{% macro fiche"):macros.index("{% endmacro", macros.index("{% macro fiche"))]
+
+
+def test_a_plan_override_reaches_the_pdf(styled) -> None:
+    """The plan's title colour is painted, and its action column is as wide as its share says."""
+    plan, pdf, _ = styled
+    streams = b"".join(page.get_contents().get_data() for page in reader(pdf).pages[:3])
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        assert re.search(rb"0\.66\d* 0\.066\d* 0\.133\d* rg", streams), "the title colour #aa1122 is not painted"
+        page = next(p for p in document.pages if p.width > p.height)  # the canevas, landscape
+        words = page.extract_words()
+        x = {w["text"]: w["x0"] for w in words}
+        first = label("actions", Lang.FR).split()[0]  # Moyens
+        second = label("resultats_attendus", Lang.FR).split()[0]  # Résultats
+        measured = x[second] - x[first]
+    top, right, bottom, left = plan.charte.margins("paysage")
+    share = dict(plan.charte.canevas_columns)["action"]
+    assert share == pytest.approx(100 * 30 / 117)  # 30 of 117 once the other house widths are added
+    expected = (297 - right - left) * share / 100 * 72 / 25.4
+    assert measured == pytest.approx(expected, abs=2)
+
+
+def test_a_plan_override_reaches_the_docx(styled) -> None:
+    """The heading styles carry the plan's colour; the canevas grid gives the action column its share."""
+    plan, _, data = styled
+    document = docx.Document(io.BytesIO(data))
+    assert str(document.styles["heading 1"].font.color.rgb) == "AA1122"
+    table = next(t for t in document.tables if t._tbl.tblPr.find(qn("w:tblStyle")).get(qn("w:val")) == "Tableaucanevas")
+    grid = [int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.iter(qn("w:gridCol"))]
+    share = dict(plan.charte.canevas_columns)["action"]
+    assert grid[1] == round(plan.charte.text_width("paysage") * share / 100 * 1440 / 25.4)
+    assert grid[1] > 1.4 * grid[0]  # a wider column than the house's 13 against 11
+    section = document.sections[0]
+    assert round(section.top_margin.mm) == plan.charte.margins("portrait")[0]
+
+
+def test_the_override_is_an_input_of_the_build(styled) -> None:
+    """A plan's charte.toml changes the fingerprint of every output, and the manifest lists it."""
+    plan, _, _ = styled
+    house = plan.model_copy(update={"charte": charte.house()})
+    job = next(j for j in jobs(plan) if j.kind == "fiche")
+    assert Fingerprints(plan).of(job) != Fingerprints(house).of(job)
+    from publisher.build import input_files
+    assert "charte.toml" in input_files(plan) and "charte.toml" not in input_files(house)
+
+
+def test_a_bad_override_is_located() -> None:
+    """An unknown key and a colour that is not #rrggbb: errors at their line in charte.toml."""
+    result = check(load(PLANS / "charte-invalide"))
+    found = sorted((d.location.file, d.location.line, d.severity, d.rule) for d in result.diagnostics)
+    assert found == [("charte.toml", 4, Severity.ERROR, "charte.cle"), ("charte.toml", 5, Severity.ERROR, "charte.couleur")]
+    assert all("«" in d.message for d in result.diagnostics)
+
+
+def test_an_override_may_not_change_the_fonts(tmp_path) -> None:
+    """A plan cannot swap the typefaces (the engine embeds its own) nor break the TOML syntax silently."""
+    folder = tmp_path / "plan"
+    shutil.copytree(PLANS / "minimal", folder)
+    (folder / "charte.toml").write_text('[polices]\nfr = "Arial"\n', encoding="utf-8")
+    assert [(d.location.line, d.rule) for d in check(load(folder)).diagnostics] == [(1, "charte.cle")]  # the [polices] table
+    (folder / "charte.toml").write_text('[couleurs]\ntitres = \n', encoding="utf-8")
+    [problem] = check(load(folder)).diagnostics
+    assert (problem.location.file, problem.location.line, problem.rule) == ("charte.toml", 2, "charte.syntaxe")
