@@ -104,12 +104,19 @@ def test_the_override_is_an_input_of_the_build(styled) -> None:
     assert "charte.toml" in input_files(plan) and "charte.toml" not in input_files(house)
 
 
-def test_a_bad_override_is_located() -> None:
-    """An unknown key and a colour that is not #rrggbb: errors at their line in charte.toml."""
-    result = check(load(PLANS / "charte-invalide"))
-    found = sorted((d.location.file, d.location.line, d.severity, d.rule) for d in result.diagnostics)
-    assert found == [("charte.toml", 4, Severity.ERROR, "charte.cle"), ("charte.toml", 5, Severity.ERROR, "charte.couleur")]
-    assert all("«" in d.message for d in result.diagnostics)
+def test_a_bad_override_is_located(tmp_path) -> None:
+    """Every problem of a charte.toml at once, each an error at its line: an unknown key, a colour
+    that is not #rrggbb, a width that is not a number (tests/plans/charte-couleur: the checker's case)."""
+    folder = tmp_path / "plan"
+    shutil.copytree(PLANS / "minimal", folder)
+    (folder / "charte.toml").write_text(
+        '# a province\n[couleurs]\ntitres = "#7a1f3d"\nrose = "#ff00aa"\nattenue = "gris"\n\n'
+        '[canevas.largeurs]\naction = "large"\n', encoding="utf-8")
+    result = check(load(folder))
+    found = [(d.location.file, d.location.line, d.severity, d.rule) for d in result.diagnostics]
+    assert found == [("charte.toml", 4, Severity.ERROR, "charte.cle"), ("charte.toml", 5, Severity.ERROR, "charte.couleur"),
+                     ("charte.toml", 8, Severity.ERROR, "charte.valeur")]
+    assert "« couleurs.rose »" in result.diagnostics[0].message and "« gris »" in result.diagnostics[1].message
 
 
 def test_an_override_may_not_change_the_fonts(tmp_path) -> None:
