@@ -14,9 +14,11 @@ a plan come out as the literal text they are. Markdown reaches the document only
 :class:`BlockWriter`, which builds real Word structures (heading styles, numbered and bulleted
 lists, hyperlinks, tables) with the helpers of :mod:`publisher.render.ooxml`.
 
-After docxtpl, the renderer fills the sommaire, marks the Arabic edition right to left (every
-paragraph ``w:bidi``, every table ``w:bidiVisual``, every run of Arabic text ``w:rtl``, Latin
-stretches split out without it), embeds the edition's typeface and writes a deterministic package:
+After docxtpl, the renderer applies the house style (:func:`apply_charte`), fills the sommaire (a
+``TOC`` field whose cached result holds the entries; only a document with a sommaire asks Word to
+update its fields on opening), replaces list bullets the edition's face cannot draw, marks the
+Arabic edition right to left (every paragraph ``w:bidi``, every table ``w:bidiVisual``, every run of
+Arabic text ``w:rtl``, Latin stretches split out without it), embeds the edition's typeface and writes a deterministic package:
 the same plan gives the same bytes. A renderer returns bytes; only the build writes files.
 """
 
@@ -74,6 +76,9 @@ STYLES = {
 # The numbering instances every template defines: bullets, numbers, bullets in a cell.
 LIST_BULLETS, LIST_NUMBERS, CELL_BULLETS = 1, 2, 3
 BULLET_CHARS = ("•", "–", "◦")
+# A bullet the edition's face lacks (Amiri has no ◦; an office may pick one from Symbol) is replaced
+# by the first of these the face has: every character printed has a face in the embedded fonts.
+BULLET_FALLBACKS = ("◦", "·", "–", "-")
 NUMBER_FORMATS = (("decimal", "%1."), ("lowerLetter", "%2)"), ("lowerRoman", "%3."))
 # The paragraph levels of the sommaire and the styles of their entries.
 SOMMAIRE_LEVELS = {"Titre1": 1, "Titre2": 2}
@@ -416,7 +421,10 @@ class DocxRenderer:
         ooxml.ensure_cell_paragraphs(body)
         apply_charte(document, plan.charte, lang)
         ooxml.order_cell_properties(body)
-        _fill_sommaire(body)
+        # Word updates the fields on opening only where there is a sommaire to rebuild (not in a fiche)
+        ooxml.update_fields_on_open(document.settings.element, on=_fill_sommaire(body))
+        ooxml.drawable_bullets(document.part.numbering_part.element, fonts.family(lang),
+                               lambda text: not fonts.missing(text, lang), BULLET_FALLBACKS)
         if lang.rtl:
             for root in [body] + [part.element for part in _stories(document)]:
                 ooxml.bidi_everywhere(root)
@@ -504,11 +512,12 @@ def _stories(document) -> list:
     return [rel.target_part for rel in document.part.rels.values() if rel.reltype in kinds]
 
 
-def _fill_sommaire(body) -> None:
-    """Fill the sommaire field with the headings that follow it, each bookmarked and page-referenced."""
+def _fill_sommaire(body) -> bool:
+    """Fill the sommaire field with the headings that follow it, each bookmarked and page-referenced;
+    whether the document has one."""
     toc = next((p for p in body.iter(qn("w:p")) if ooxml.is_toc_paragraph(p)), None)
     if toc is None:
-        return
+        return False
     entries = []
     after = False
     for paragraph in body.iter(qn("w:p")):
@@ -527,6 +536,7 @@ def _fill_sommaire(body) -> None:
         ooxml.bookmark(paragraph, anchor, number)
         entries.append((level, text, anchor))
     ooxml.fill_toc(toc, entries, SOMMAIRE_STYLES)
+    return True
 
 
 def _properties(document, plan: Plan, edition: context.Edition, title: str) -> None:
