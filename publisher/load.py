@@ -202,13 +202,8 @@ def _load_yaml(raw: RawPlan) -> None:
     if not path.is_file():
         _error(raw, Location(PLAN_FILE), "fichier plan.yaml absent du dossier du plan", "fichier.absent")
         return
-    outside = _outside(raw, path, PLAN_FILE)
-    if outside:
-        raw.diagnostics.append(outside)
-        return
-    text, problem = read_text(path, PLAN_FILE)
-    if problem:
-        raw.diagnostics.append(problem)
+    text = _read_inside(raw, path, PLAN_FILE, Location(PLAN_FILE, 1, 1))
+    if text is None:
         return
     try:
         alias = _first_alias(text)
@@ -235,18 +230,29 @@ def _load_yaml(raw: RawPlan) -> None:
         raw.diagnostics.append(Diagnostic(loc, Severity.ERROR, raw.code_at(path), message, rule))
 
 
+def _read_inside(raw: RawPlan, path: Path, rel: str, where: Location) -> str | None:
+    """The text of a file of the plan folder, or None with a located diagnostic: it leads outside the
+    folder (``where``: the top of the file), it is no file (a link to nothing), it is not UTF-8."""
+    outside = _outside(raw, path, rel, where)
+    if outside:
+        raw.diagnostics.append(outside)
+        return None
+    if not path.is_file():
+        _error(raw, where, f"{rel} n'est pas un fichier lisible", "fichier.absent")
+        return None
+    text, problem = read_text(path, rel)
+    if problem:
+        raw.diagnostics.append(problem)
+    return text
+
+
 def _load_charte(raw: RawPlan) -> None:
     """The plan's optional ``charte.toml`` (its override of the house style), only inside the plan folder."""
     path = raw.root / CHARTE_FILE
     if not path.is_file() and not path.is_symlink():
         return
-    outside = _outside(raw, path, CHARTE_FILE, Location(CHARTE_FILE, 1, 1))
-    if outside:
-        raw.diagnostics.append(outside)
-        return
-    text, problem = read_text(path, CHARTE_FILE)
-    if problem:
-        raw.diagnostics.append(problem)
+    text = _read_inside(raw, path, CHARTE_FILE, Location(CHARTE_FILE, 1, 1))
+    if text is None:
         return
     try:
         raw.charte = tomllib.loads(text)

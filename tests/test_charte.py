@@ -128,3 +128,14 @@ def test_an_override_may_not_change_the_fonts(tmp_path) -> None:
     (folder / "charte.toml").write_text('[couleurs]\ntitres = \n', encoding="utf-8")
     [problem] = check(load(folder)).diagnostics
     assert (problem.location.file, problem.location.line, problem.rule) == ("charte.toml", 2, "charte.syntaxe")
+
+
+def test_an_override_outside_the_plan_folder_is_never_read(tmp_path) -> None:
+    """A charte.toml that is a link leading outside the plan folder: an error, and the house style."""
+    folder = tmp_path / "plan"
+    shutil.copytree(PLANS / "minimal", folder)
+    (tmp_path / "elsewhere.toml").write_text('[couleurs]\ntitres = "#000000"\n', encoding="utf-8")
+    (folder / "charte.toml").symlink_to(tmp_path / "elsewhere.toml")
+    result = check(load(folder))
+    assert [(d.location.file, d.rule) for d in result.diagnostics] == [("charte.toml", "fichier.hors_plan")]
+    assert result.plan.charte == charte.house()
