@@ -86,7 +86,7 @@ class Charte:
 
     @property
     def fiche_rows(self) -> tuple[str, ...]:
-        """The rows of a fiche action, in the order they print."""
+        """The rows of a fiche action in the order they print, by their label (:func:`publisher.i18n.label`)."""
         return tuple(self.data["fiche"]["lignes"])
 
     @property

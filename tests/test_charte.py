@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_lib
 import io
 import re
 import shutil
@@ -19,7 +20,8 @@ from publisher.i18n import label
 from publisher.load import load
 from publisher.model import Lang
 from publisher.render.docx import DocxRenderer
-from publisher.render.pdf import PdfRenderer, TEMPLATES
+from publisher.render import context
+from publisher.render.pdf import TEMPLATES, PdfRenderer
 
 from .conftest import PLANS
 from .pdftools import reader
@@ -53,12 +55,19 @@ def test_the_house_charte_matches_the_engine() -> None:
     assert sum(share for _, share in house.canevas_columns) == pytest.approx(100)
     css = (TEMPLATES / "shared" / "canevas.css").read_text(encoding="utf-8")
     assert all(f"var(--canevas-{key})" in css for key, _ in house.canevas_columns)
-    assert len(house.fiche_rows) == len(re.findall(r"<tr><th>", _fiche_macro()))
 
 
-def _fiche_macro() -> str:
-    macros = (TEMPLATES / "shared" / "macros.html").read_text(encoding="utf-8")
-    return macros[macros.index("{% macro fiche"):macros.index("{% endmacro", macros.index("{% macro fiche"))]
+@pytest.mark.parametrize("lang", list(Lang))
+def test_both_formats_print_the_fiche_rows_of_the_charte(lang) -> None:
+    """The fiche action's rows, in the charte's order, in the PDF's HTML and in the DOCX."""
+    plan = load_checked(PLANS / "minimal").plan
+    expected = [label(key, lang) for key in plan.charte.fiche_rows]
+    html = PdfRenderer().html(plan, lang, "fiche.html", a=context.action_view(plan, plan.actions[0], lang))
+    table = html[html.index('class="fiche-table"'):]
+    assert [html_lib.unescape(re.sub(r"<[^>]+>", "", th)).strip() for th in re.findall(r"<th>(.*?)</th>", table, re.S)] == expected
+    document = docx.Document(io.BytesIO(DocxRenderer().fiche(plan, plan.actions[0], lang)))
+    fiche = next(t for t in document.tables if t._tbl.tblPr.find(qn("w:tblStyle")).get(qn("w:val")) == "Tableaufiche")
+    assert [row.cells[0].text.strip() for row in fiche.rows] == expected
 
 
 def test_a_plan_override_reaches_the_pdf(styled) -> None:
@@ -84,7 +93,9 @@ def test_a_plan_override_reaches_the_docx(styled) -> None:
     """The heading styles carry the plan's colour; the canevas grid gives the action column its share."""
     plan, _, data = styled
     document = docx.Document(io.BytesIO(data))
-    assert str(document.styles["heading 1"].font.color.rgb) == "AA1122"
+    heading = document.styles["heading 1"]
+    assert str(heading.font.color.rgb) == "AA1122"
+    assert heading.element.xpath("./w:pPr/w:pBdr/w:bottom/@w:color") == ["AA1122"]  # its rule too
     table = next(t for t in document.tables if t._tbl.tblPr.find(qn("w:tblStyle")).get(qn("w:val")) == "Tableaucanevas")
     grid = [int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.iter(qn("w:gridCol"))]
     share = dict(plan.charte.canevas_columns)["action"]

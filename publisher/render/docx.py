@@ -98,8 +98,15 @@ CHARTE_SIZES = {
     "Titre4": "titre4", "Cellule": "tableau", "Cellulelibelle": "tableau", "Cellulecanevas": "canevas",
     "Celluleentete": "canevas",
 }
-# The shading of a cell, by the style of its first paragraph.
-CHARTE_FILLS = {"Cellulepriorite": "priorite", "Celluleog": "objectif_general", "Celluleentete": "entete"}
+# The colour of the borders (paragraph and table borders) a style draws.
+CHARTE_BORDERS = {
+    "Titre1": "titres", "Titresommaire": "titres", "Entete": "filet_clair", "Entetefiche": "filet_clair",
+    "Couverturetitre": "accent", "Tableaucanevas": "filet", "Tableau": "filet", "Tableaufiche": "filet",
+}
+# The shading of a cell, by the style of its first paragraph (the totals, told apart only by their
+# shade, keep the template's).
+CHARTE_FILLS = {"Cellulepriorite": "priorite", "Celluleog": "objectif_general", "Celluleentete": "entete",
+                "Cellulelibelle": "total"}
 
 # the widest a picture or a Markdown table may be: the text of a portrait page, the value column of a fiche
 TEXT_WIDTH_MM = {"body": 174.0, "cell": 118.0}
@@ -434,8 +441,8 @@ class DocxRenderer:
 
 
 def apply_charte(document, style: Charte, lang: Lang) -> None:
-    """Apply the house style (the plan's charte) to a filled template: the colours and sizes of the
-    named styles, the shading of the header cells, the page size and margins of every section, the
+    """Apply the house style (the plan's charte) to a filled template: the colours, sizes and border
+    colours of the named styles, the shading of the header and label cells, the page size and margins of every section, the
     canevas columns' widths and the place of the cover's logos. The template decides the rest."""
     by_id = {s.get(qn("w:styleId")): s for s in document.styles.element.iter(qn("w:style"))}
     for style_id, name in CHARTE_COLOURS.items():
@@ -444,6 +451,9 @@ def apply_charte(document, style: Charte, lang: Lang) -> None:
     for style_id, name in CHARTE_SIZES.items():
         if style_id in by_id:
             ooxml.set_size(ooxml.child(by_id[style_id], "rPr", ooxml.STYLE_ORDER), style.size(lang.value, name))
+    for style_id, name in CHARTE_BORDERS.items():
+        for side in by_id[style_id].xpath("./w:pPr/w:pBdr/* | ./w:tblPr/w:tblBorders/*") if style_id in by_id else ():
+            side.set(qn("w:color"), style.colour(name)[1:].upper())
     if "Couverturelogos" in by_id:
         ooxml.set_justification(ooxml.child(by_id["Couverturelogos"], "pPr", ooxml.STYLE_ORDER), style.logo_alignment)
     body = document.element.body
