@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import __version__
+from .charte import PLAN_FILE as CHARTE_FILE
 from .check import CheckResult, load_checked
 from .errors import EnvironmentFailure, UsageError
 from .model import Lang, Plan
@@ -133,13 +134,14 @@ class Fingerprints:
         extra = _json([[s.key, s.fr, s.ar] for s in plan.sections])
         images = {k: _sha256(v) for k, v in sorted(plan.assets.items())}  # the bytes of every image printed
         previous = plan.previous.model_dump_json() if plan.previous else ""
-        self.whole = _sha256(f"{dump}{extra}{_json(images)}{previous}".encode())
+        style = plan.charte.fingerprint()  # the house style with the plan's charte.toml merged over it
+        self.whole = _sha256(f"{dump}{extra}{_json(images)}{previous}{style}".encode())
         self.headers, self.actions = {}, {}
         logos = [images.get(logo) for logo in plan.logos]
         for lang in Lang:
             e = context.edition(plan, lang)
             self.headers[lang] = _sha256(
-                _json([e.title, e.territory, e.periode, e.version, e.draft, e.statut, e.royaume, e.labels, logos])
+                _json([e.title, e.territory, e.periode, e.version, e.draft, e.statut, e.royaume, e.labels, logos, style])
                 .encode()
             )
             # repr of the view dataclasses: deterministic, and much faster than asdict + JSON; the bytes
@@ -188,9 +190,10 @@ def count_pages(data: bytes, fmt: str) -> int:
 
 
 def input_files(plan: Plan) -> list[str]:
-    """The files of the plan folder that shape its publication: plan.yaml, the narrative files it
-    lists (in both languages, present or not: one written later must be noticed), its images."""
-    used = ["plan.yaml"]
+    """The files of the plan folder that shape its publication: plan.yaml, its charte.toml and the
+    narrative files it lists (in both languages; present or not, since one written later must be
+    noticed), its images."""
+    used = ["plan.yaml", CHARTE_FILE]
     for section in plan.sections:
         used += [f"{lang.value}/{section.key}.md" for lang in Lang]
     return used + sorted(plan.assets)

@@ -4,7 +4,7 @@ Only this module reads content. ``plan.yaml`` is composed by libyaml (PyYAML's C
 that carry their line and column, then turned into plain dicts and lists here, with the YAML 1.2 core
 schema (so ``no`` and ``on`` stay strings), dates, and decimal numbers read exactly as written. Every
 value's file, line and column is kept in a map keyed by its path (``("priorites", 0, "code")``).
-Narrative Markdown files are read as text. Problems are returned as diagnostics, never raised, so that
+Narrative Markdown files are read as text, and the plan's optional ``charte.toml`` as TOML. Problems are returned as diagnostics, never raised, so that
 ``check`` can report everything at once.
 
 Only files that lie inside the plan folder once their symbolic links are followed are read. YAML
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -23,9 +24,11 @@ from typing import Any
 
 import yaml
 
+from . import charte
 from .errors import Diagnostic, Location, Severity, UsageError
 
 PLAN_FILE = "plan.yaml"
+CHARTE_FILE = charte.PLAN_FILE
 LANGS = ("fr", "ar")
 MAX_DEPTH = 24  # nesting levels of plan.yaml; the deepest path of the format has 11
 
@@ -103,6 +106,8 @@ class RawPlan:
     narratives: dict[str, dict[str, SourceText | None]] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     pending: list[tuple] = field(default_factory=list)  # problems met while reading, located once read
+    charte: dict | None = None  # the plan's own charte.toml, read as TOML (None when it has none)
+    charte_text: str = ""  # its text, to locate the problems :mod:`publisher.charte` finds in it
 
     def where(self, path: Path_) -> Location:
         """The location of the value at ``path``, or of its nearest located ancestor."""
@@ -184,6 +189,7 @@ def load(root: Path | str) -> RawPlan:
     raw = RawPlan(root=root.resolve())
     _load_yaml(raw)
     _load_narratives(raw)
+    _load_charte(raw)
     return raw
 
 
@@ -196,13 +202,8 @@ def _load_yaml(raw: RawPlan) -> None:
     if not path.is_file():
         _error(raw, Location(PLAN_FILE), "fichier plan.yaml absent du dossier du plan", "fichier.absent")
         return
-    outside = _outside(raw, path, PLAN_FILE)
-    if outside:
-        raw.diagnostics.append(outside)
-        return
-    text, problem = read_text(path, PLAN_FILE)
-    if problem:
-        raw.diagnostics.append(problem)
+    text = _read_inside(raw, path, PLAN_FILE, Location(PLAN_FILE, 1, 1))
+    if text is None:
         return
     try:
         alias = _first_alias(text)
@@ -227,6 +228,38 @@ def _load_yaml(raw: RawPlan) -> None:
     raw.data = _plain(node, (), raw)
     for path, loc, message, rule in raw.pending:  # now that the codes around them are known
         raw.diagnostics.append(Diagnostic(loc, Severity.ERROR, raw.code_at(path), message, rule))
+
+
+def _read_inside(raw: RawPlan, path: Path, rel: str, where: Location) -> str | None:
+    """The text of a file of the plan folder, or None with a located diagnostic: it leads outside the
+    folder (``where``: the top of the file), it is no file (a link to nothing), it is not UTF-8."""
+    outside = _outside(raw, path, rel, where)
+    if outside:
+        raw.diagnostics.append(outside)
+        return None
+    if not path.is_file():
+        _error(raw, where, f"{rel} n'est pas un fichier lisible", "fichier.absent")
+        return None
+    text, problem = read_text(path, rel)
+    if problem:
+        raw.diagnostics.append(problem)
+    return text
+
+
+def _load_charte(raw: RawPlan) -> None:
+    """The plan's optional ``charte.toml`` (its override of the house style), only inside the plan folder."""
+    path = raw.root / CHARTE_FILE
+    if not path.is_file() and not path.is_symlink():
+        return
+    text = _read_inside(raw, path, CHARTE_FILE, Location(CHARTE_FILE, 1, 1))
+    if text is None:
+        return
+    try:
+        raw.charte = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raw.diagnostics.append(charte.syntax_problem(exc))
+        return
+    raw.charte_text = text
 
 
 def _loc(node: yaml.Node) -> Location:

@@ -14,10 +14,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, Iterator, Optional
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, PlainValidator
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, PlainValidator,
+                      SkipValidation)
 from pydantic_core import PydanticCustomError
 
 from .lang import Lang  # noqa: F401 - a value type of the model, kept light for the no-op build
+from .charte import Charte
+from .charte import house as house_charte
 from .names import asset_key
 
 YEARS = (1900, 2200)  # the years a plan, a date or an échéance may name
@@ -449,7 +452,7 @@ class Section:
         return getattr(self, Lang(lang).value) or ""
 
 
-RESERVED = ("sections", "assets", "previous")  # filled by the checker from the files, never from plan.yaml
+RESERVED = ("sections", "assets", "previous", "charte")  # filled by the checker from the files, never from plan.yaml
 
 SectionName = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]
 
@@ -474,6 +477,8 @@ class Plan(_Node):
     sections: tuple[Section, ...] = Field(default=(), exclude=True)
     assets: dict[str, bytes] = Field(default={}, exclude=True)  # logos and images, by relative path
     previous: Optional["Plan"] = Field(default=None, exclude=True)  # the version compared with (--depuis)
+    charte: Annotated[Charte, SkipValidation] = Field(default_factory=house_charte, exclude=True)  # the house
+    # style with the plan's charte.toml merged over it (publisher/charte.py)
 
     @property
     def objectifs_generaux(self) -> list[ObjectifGeneral]:

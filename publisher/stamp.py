@@ -84,13 +84,13 @@ def _library_version(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def engine_fingerprint() -> str:
-    """A hash of everything that shapes the outputs besides the plan: the engine's code and
-    templates, the versions of the libraries that lay out and write them, and the bytes of the font
+    """A hash of everything that shapes the outputs besides the plan: the engine's code, templates
+    and house style, the versions of the libraries that lay out and write them, and the bytes of the font
     files. A change to any of them re-renders everything."""
     digest = hashlib.sha256(__version__.encode())
-    for root in (resources.PACKAGE, resources.TEMPLATES):
+    for root in (resources.PACKAGE, resources.TEMPLATES, resources.ASSETS):  # ASSETS: the house style
         for path in sorted(root.rglob("*")):
-            if path.is_file() and path.suffix in (".py", ".html", ".css", ".docx"):
+            if path.is_file() and path.suffix in (".py", ".html", ".css", ".docx", ".toml"):
                 digest.update(path.relative_to(root.parent).as_posix().encode())
                 digest.update(path.read_bytes())
     for name in SHAPING_LIBRARIES:

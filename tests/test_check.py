@@ -58,6 +58,7 @@ CASES = {
     "texte-controle": ("plan.yaml", 38, E, "A1.1.1.1", "texte.controle"),
     "code-invisible": ("plan.yaml", 20, E, "OS1.1.1\u200b", "code.invisible"),
     "nom-collision": ("plan.yaml", 31, E, "A_1", "nom.collision"),
+    "charte-couleur": ("charte.toml", 3, E, "-", "charte.couleur"),
     "markdown-imbrication": ("fr/contexte.md", 12, E, "-", "markdown.imbrication"),
     "image-invalide": ("plan.yaml", 5, E, "-", "image.invalide"),
     "image-trop-grande": ("fr/contexte.md", 5, E, "-", "image.trop_grande"),

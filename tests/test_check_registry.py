@@ -20,7 +20,7 @@ from .conftest import PLANS
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = Path(publisher.__file__).parent
 # the modules whose diagnostics check reports: reading, the model's validators, Markdown, and check itself
-REPORTING = [PACKAGE / "load.py", PACKAGE / "model.py", PACKAGE / "markdown.py", *sorted((PACKAGE / "check").glob("*.py"))]
+REPORTING = [PACKAGE / "load.py", PACKAGE / "model.py", PACKAGE / "markdown.py", PACKAGE / "charte.py", *sorted((PACKAGE / "check").glob("*.py"))]
 RULE_NAME = re.compile(r"[a-z]+\.[a-z_]+")
 
 
@@ -38,7 +38,7 @@ def _reported(path: Path) -> set[str]:
     names = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and RULE_NAME.fullmatch(node.value):
-            if id(node) not in declared and node.value != PLAN_FILE:
+            if id(node) not in declared and node.value not in (PLAN_FILE, "charte.toml"):  # file names
                 names.add(node.value)
         elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in constants:
             names.add(constants[node.id])

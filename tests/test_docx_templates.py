@@ -18,7 +18,7 @@ from lxml import etree
 from publisher import fonts, resources
 from publisher.check import load_checked
 from publisher.model import Lang
-from publisher.render.docx import CELL_BULLETS, DocxRenderer
+from publisher.render.docx import CELL_BULLETS, LIST_BULLETS, DocxRenderer
 
 from .conftest import EXAMPLE
 
@@ -184,18 +184,22 @@ def _bullet_text(numbering, num_id: int):
 
 
 def test_a_restyled_template_restyles_the_output(plan, tmp_path) -> None:
-    """What an office changes in a style reaches the published document."""
+    """What an office changes in a style reaches the published document (sizes and colours that the
+    house style decides, such as the Cellule size, follow assets/charte.toml instead: tests/test_charte.py)."""
     folder = _copy_templates(tmp_path / "templates")
     template = docx.Document(folder / "fr" / "fiche.docx")
     template.styles["Titre fiche"].font.color.rgb = RGBColor(0xAA, 0x11, 0x22)
-    template.styles["Cellule"].font.size = Pt(13)
+    template.styles["Signature"].font.size = Pt(13)
     numbering = template.part.numbering_part.element
-    _bullet_text(numbering, CELL_BULLETS).set(qn("w:val"), "■")  # another bullet, still a bullet
+    _bullet_text(numbering, CELL_BULLETS).set(qn("w:val"), "▪")  # another bullet, still a bullet
+    _bullet_text(numbering, LIST_BULLETS).set(qn("w:val"), "■")  # one that Lato cannot draw
     template.save(folder / "fr" / "fiche.docx")
     published = docx.Document(io.BytesIO(DocxRenderer(folder).fiche(plan, plan.actions[0], Lang.FR)))
-    assert _bullet_text(published.part.numbering_part.element, CELL_BULLETS).get(qn("w:val")) == "■"
+    assert _bullet_text(published.part.numbering_part.element, CELL_BULLETS).get(qn("w:val")) == "▪"
+    replaced = _bullet_text(published.part.numbering_part.element, LIST_BULLETS).get(qn("w:val"))
+    assert replaced != "■" and not fonts.missing(replaced, Lang.FR)  # every character printed has a face
     assert published.styles["Titre fiche"].font.color.rgb == RGBColor(0xAA, 0x11, 0x22)
-    assert published.styles["Cellule"].font.size == Pt(13)
+    assert published.styles["Signature"].font.size == Pt(13)
     titles = [p for p in published.paragraphs if p.style.name == "Titre fiche"]
     assert titles and titles[0].text.endswith(plan.actions[0].code)
 

@@ -68,7 +68,7 @@ def test_the_no_op_build_imports_no_model_checker_or_renderer(copy) -> None:
 
 
 @pytest.mark.parametrize("change", [
-    "plan.yaml", "narrative file written", "narrative file edited", "output edited", "output deleted",
+    "plan.yaml", "narrative file written", "narrative file edited", "charte.toml written", "output edited", "output deleted",
     "other format", "strict with warnings", "engine",
 ])
 def test_any_change_makes_the_full_build_decide(copy, change, monkeypatch) -> None:
@@ -80,6 +80,8 @@ def test_any_change_makes_the_full_build_decide(copy, change, monkeypatch) -> No
                         encoding="utf-8")
     elif change == "narrative file written":  # absent at the last build: noticed all the same
         (plan / "ar" / "contexte.md").write_text("# السياق\n\nنص.\n", encoding="utf-8")
+    elif change == "charte.toml written":  # a province's colours, absent at the last build
+        (plan / "charte.toml").write_text('[couleurs]\ntitres = "#7a1f3d"\n', encoding="utf-8")
     elif change == "narrative file edited":
         (plan / "fr" / "contexte.md").write_text("# Contexte\n\nUn autre texte.\n", encoding="utf-8")
     elif change == "output edited":

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import charte
 from ..errors import Diagnostic, PlanError, Severity
 from ..load import RawPlan, load
 from ..model import Plan, Statut
@@ -68,8 +69,11 @@ def check(raw: RawPlan) -> CheckResult:
     """Every diagnostic of a plan folder, and its model when the structure is sound."""
     run = Run(raw)
     _run(run)
+    style, problems = charte.resolve(raw.charte, raw.charte_text)  # the plan's charte.toml over the house's
+    run.out += problems
+    plan = run.plan.model_copy(update={"charte": style}) if run.plan is not None else None
     diagnostics = sorted(set(run.out), key=lambda d: (d.sort_key, d.rule, d.message))
-    return CheckResult(run.plan, diagnostics, run.completeness)
+    return CheckResult(plan, diagnostics, run.completeness)
 
 
 def _run(run: Run) -> None:

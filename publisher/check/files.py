@@ -29,10 +29,17 @@ rule("markdown.imbrication", ERROR, "lists or quotes nested deeper than the Mark
      "block would be lost)")
 LOGO_CHEMIN = rule("logo.chemin", ERROR, "a logo outside the plan folder, missing, or with an unusable path")
 FICHIER_HORS_PLAN = rule("fichier.hors_plan", ERROR, "a file the engine would read (plan.yaml, a narrative file or "
-                         "folder, an image, a logo) that leads outside the plan folder through a symbolic link: "
-                         "never read")
+                         "folder, an image, a logo, charte.toml) that leads outside the plan folder through a "
+                         "symbolic link: never read")
 IMAGE_INVALIDE = rule("image.invalide", ERROR, "an image or logo that is not the PNG, JPEG or SVG its extension says")
 IMAGE_TROP_GRANDE = rule("image.trop_grande", ERROR, "an image or logo above 50 megapixels or 20 MB")
+# reported by publisher.charte, on the plan's charte.toml
+rule("charte.syntaxe", ERROR, "the plan's `charte.toml` is not TOML")
+rule("charte.cle", ERROR, "a key of the plan's `charte.toml` that the house style does not have, or one a plan may "
+     "not change (`polices`, `canevas.colonnes`, `fiche.lignes`)")
+rule("charte.couleur", ERROR, "a colour of the plan's `charte.toml` that is not `#rrggbb`")
+rule("charte.valeur", ERROR, "a size, margin or width of the plan's `charte.toml` that is not a positive number, "
+     "an alignment other than `debut`, `centre`, `fin`")
 
 MAX_IMAGE_BYTES = 20_000_000
 MAX_PIXELS = 50_000_000  # a decompression bomb is a small file with a huge image

@@ -14,9 +14,11 @@ a plan come out as the literal text they are. Markdown reaches the document only
 :class:`BlockWriter`, which builds real Word structures (heading styles, numbered and bulleted
 lists, hyperlinks, tables) with the helpers of :mod:`publisher.render.ooxml`.
 
-After docxtpl, the renderer fills the sommaire, marks the Arabic edition right to left (every
-paragraph ``w:bidi``, every table ``w:bidiVisual``, every run of Arabic text ``w:rtl``, Latin
-stretches split out without it), embeds the edition's typeface and writes a deterministic package:
+After docxtpl, the renderer applies the house style (:func:`apply_charte`), fills the sommaire (a
+``TOC`` field whose cached result holds the entries; only a document with a sommaire asks Word to
+update its fields on opening), replaces list bullets the edition's face cannot draw, marks the
+Arabic edition right to left (every paragraph ``w:bidi``, every table ``w:bidiVisual``, every run of
+Arabic text ``w:rtl``, Latin stretches split out without it), embeds the edition's typeface and writes a deterministic package:
 the same plan gives the same bytes. A renderer returns bytes; only the build writes files.
 """
 
@@ -44,6 +46,7 @@ from .. import fonts, resources
 from ..errors import RenderError
 from ..i18n import label
 from ..markdown import Block, Document, Heading, Image, ListBlock, Paragraph, Table
+from ..charte import Charte
 from ..model import Action, Lang, Plan
 from . import context, ooxml
 
@@ -73,10 +76,37 @@ STYLES = {
 # The numbering instances every template defines: bullets, numbers, bullets in a cell.
 LIST_BULLETS, LIST_NUMBERS, CELL_BULLETS = 1, 2, 3
 BULLET_CHARS = ("•", "–", "◦")
+# A bullet the edition's face lacks (Amiri has no ◦; an office may pick one from Symbol) is replaced
+# by the first of these the face has: every character printed has a face in the embedded fonts.
+BULLET_FALLBACKS = ("◦", "·", "–", "-")
 NUMBER_FORMATS = (("decimal", "%1."), ("lowerLetter", "%2)"), ("lowerRoman", "%3."))
 # The paragraph levels of the sommaire and the styles of their entries.
 SOMMAIRE_LEVELS = {"Titre1": 1, "Titre2": 2}
 SOMMAIRE_STYLES = ("TM1", "TM2")
+
+# What the house style (publisher/charte.py) decides in the templates' named styles: their text colour
+# and size. The rest of each style (spacing, borders, indents...) stays the template's.
+CHARTE_COLOURS = {
+    "Normal": "texte", "Titre1": "titres", "Titre2": "titres", "Titre3": "titres", "Titre4": "titres",
+    "Titresommaire": "titres", "Totalplan": "titres", "Couvertureroyaume": "titres", "Couvertureprovince": "titres",
+    "Intitulefiche": "titres", "Note": "attenue", "Filiationfiche": "attenue", "Entetefiche": "attenue",
+    "Entete": "attenue", "Pieddepage": "attenue", "Couvertureinstance": "attenue", "Couverturemention": "attenue",
+    "Couverturestatut": "valide", "Projet": "projet", "Lienhypertexte": "lien",
+}
+CHARTE_SIZES = {
+    "Normal": "corps", "Titre1": "titre1", "Titresommaire": "titre1", "Titre2": "titre2", "Titre3": "titre3",
+    "Titre4": "titre4", "Cellule": "tableau", "Cellulelibelle": "tableau", "Cellulecanevas": "canevas",
+    "Celluleentete": "canevas",
+}
+# The colour of the borders (paragraph and table borders) a style draws.
+CHARTE_BORDERS = {
+    "Titre1": "titres", "Titresommaire": "titres", "Entete": "filet_clair", "Entetefiche": "filet_clair",
+    "Couverturetitre": "accent", "Tableaucanevas": "filet", "Tableau": "filet", "Tableaufiche": "filet",
+}
+# The shading of a cell, by the style of its first paragraph (the totals, told apart only by their
+# shade, keep the template's).
+CHARTE_FILLS = {"Cellulepriorite": "priorite", "Celluleog": "objectif_general", "Celluleentete": "entete",
+                "Cellulelibelle": "total"}
 
 # the widest a picture or a Markdown table may be: the text of a portrait page, the value column of a fiche
 TEXT_WIDTH_MM = {"body": 174.0, "cell": 118.0}
@@ -214,11 +244,11 @@ class BlockWriter:
             out = [ooxml.paragraph(bullet, [ooxml.run(v)], num=(CELL_BULLETS, 0)) for v in values]
         return Markup(ooxml.fragment(out))
 
-    def logos(self, paths: Iterable[str]) -> Markup:
+    def logos(self, paths: Iterable[str], height_mm: float = 24) -> Markup:
         """The cover's logos as picture runs (formats Word cannot show, such as SVG, are left out)."""
         runs = []
         for path in paths:
-            picture = self._picture(path, height_mm=24)
+            picture = self._picture(path, height_mm=height_mm)
             if picture is not None:
                 if runs:
                     runs.append(ooxml.run("   "))
@@ -389,21 +419,62 @@ class DocxRenderer:
         writer = BlockWriter(template.docx, plan.assets)
         values = {
             "e": edition, "L": edition.labels, "md": writer.md, "items": writer.items,
-            "logos": writer.logos(edition.logos), "fiches": [], "acteur": "", "changes": False, **values,
+            "logos": writer.logos(edition.logos, plan.charte.logo_height), "fiches": [], "acteur": "", "changes": False, **values,
         }
         template.render(values, jinja_env=environment(), autoescape=True)
         document = template.docx
 
         body = document.element.body
         ooxml.ensure_cell_paragraphs(body)
+        apply_charte(document, plan.charte, lang)
         ooxml.order_cell_properties(body)
-        _fill_sommaire(body)
+        # Word updates the fields on opening only where there is a sommaire to rebuild (not in a fiche)
+        ooxml.update_fields_on_open(document.settings.element, on=_fill_sommaire(body))
+        ooxml.drawable_bullets(document.part.numbering_part.element, fonts.family(lang),
+                               lambda text: not fonts.missing(text, lang), BULLET_FALLBACKS)
         if lang.rtl:
             for root in [body] + [part.element for part in _stories(document)]:
                 ooxml.bidi_everywhere(root)
                 ooxml.mark_rtl_runs(root)
         _properties(document, plan, edition, title)
         return document
+
+
+def apply_charte(document, style: Charte, lang: Lang) -> None:
+    """Apply the house style (the plan's charte) to a filled template: the colours, sizes and border
+    colours of the named styles, the shading of the header and label cells, the page size and margins of every section, the
+    canevas columns' widths and the place of the cover's logos. The template decides the rest."""
+    by_id = {s.get(qn("w:styleId")): s for s in document.styles.element.iter(qn("w:style"))}
+    for style_id, name in CHARTE_COLOURS.items():
+        if style_id in by_id:
+            ooxml.set_color(ooxml.child(by_id[style_id], "rPr", ooxml.STYLE_ORDER), style.colour(name)[1:].upper())
+    for style_id, name in CHARTE_SIZES.items():
+        if style_id in by_id:
+            ooxml.set_size(ooxml.child(by_id[style_id], "rPr", ooxml.STYLE_ORDER), style.size(lang.value, name))
+    for style_id, name in CHARTE_BORDERS.items():
+        for side in by_id[style_id].xpath("./w:pPr/w:pBdr/* | ./w:tblPr/w:tblBorders/*") if style_id in by_id else ():
+            side.set(qn("w:color"), style.colour(name)[1:].upper())
+    if "Couverturelogos" in by_id:
+        ooxml.set_justification(ooxml.child(by_id["Couverturelogos"], "pPr", ooxml.STYLE_ORDER), style.logo_alignment)
+    body = document.element.body
+    for shading in body.iter(qn("w:shd")):
+        cell_pr = shading.getparent()
+        if cell_pr.tag != qn("w:tcPr"):
+            continue
+        first = cell_pr.getparent().find(f"{qn('w:p')}/{qn('w:pPr')}/{qn('w:pStyle')}")
+        name = CHARTE_FILLS.get(first.get(qn("w:val"))) if first is not None else None
+        if name:
+            shading.set(qn("w:fill"), style.colour(name)[1:].upper())
+    width, height = style.page_size
+    for sect_pr in body.iter(qn("w:sectPr")):
+        orientation = "paysage" if ooxml.is_landscape(sect_pr) else "portrait"
+        ooxml.set_page(sect_pr, width, height, style.margins(orientation))
+    canevas_width = style.text_width("paysage")
+    widths = [canevas_width * share / 100 for _, share in style.canevas_columns]
+    for table in body.iter(qn("w:tbl")):
+        table_style = table.find(f"{qn('w:tblPr')}/{qn('w:tblStyle')}")
+        if table_style is not None and table_style.get(qn("w:val")) == "Tableaucanevas":
+            ooxml.set_column_widths(table, widths)
 
 
 def _package(document, plan: Plan, langs: tuple[Lang, ...]) -> bytes:
@@ -451,11 +522,12 @@ def _stories(document) -> list:
     return [rel.target_part for rel in document.part.rels.values() if rel.reltype in kinds]
 
 
-def _fill_sommaire(body) -> None:
-    """Fill the sommaire field with the headings that follow it, each bookmarked and page-referenced."""
+def _fill_sommaire(body) -> bool:
+    """Fill the sommaire field with the headings that follow it, each bookmarked and page-referenced;
+    whether the document has one."""
     toc = next((p for p in body.iter(qn("w:p")) if ooxml.is_toc_paragraph(p)), None)
     if toc is None:
-        return
+        return False
     entries = []
     after = False
     for paragraph in body.iter(qn("w:p")):
@@ -474,6 +546,7 @@ def _fill_sommaire(body) -> None:
         ooxml.bookmark(paragraph, anchor, number)
         entries.append((level, text, anchor))
     ooxml.fill_toc(toc, entries, SOMMAIRE_STYLES)
+    return True
 
 
 def _properties(document, plan: Plan, edition: context.Edition, title: str) -> None:

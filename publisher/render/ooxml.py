@@ -26,7 +26,7 @@ import unicodedata
 import zipfile
 from copy import deepcopy
 from functools import lru_cache
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
@@ -84,6 +84,10 @@ SECTPR_ORDER = (
     "headerReference", "footerReference", "footnotePr", "endnotePr", "type", "pgSz", "pgMar", "paperSrc",
     "pgBorders", "lnNumType", "pgNumType", "cols", "formProt", "vAlign", "noEndnote", "titlePg",
     "textDirection", "bidi", "rtlGutter", "docGrid", "printerSettings", "sectPrChange",
+)
+LVL_ORDER = (
+    "start", "numFmt", "lvlRestart", "pStyle", "isLgl", "suff", "lvlText", "lvlPicBulletId", "legacy", "lvlJc",
+    "pPr", "rPr",
 )
 STYLE_ORDER = (
     "name", "aliases", "basedOn", "next", "link", "autoRedefine", "hidden", "uiPriority", "semiHidden",
@@ -636,6 +640,26 @@ def table(style: str | None, widths_mm: Sequence[float], rows: Iterable, *, layo
 # --- tables ---------------------------------------------------------------------------------------
 
 
+def set_column_widths(table_, widths_mm: Sequence[float]) -> None:
+    """Give a table's grid these column widths, and each cell the width of the grid columns it spans
+    (``w:gridSpan``); the table's width is their sum. A table with another number of columns is left alone."""
+    element = _element(table_)
+    grid = element.find(qn("w:tblGrid"))
+    if grid is None or len(grid) != len(widths_mm):
+        return
+    twips = [mm(w) for w in widths_mm]
+    for col, width in zip(grid.findall(qn("w:gridCol")), twips):
+        col.set(qn("w:w"), str(width))
+    child(_pr(element, "tblPr"), "tblW", TBLPR_ORDER, {"w": sum(twips), "type": "dxa"})
+    for row in element.findall(qn("w:tr")):
+        column = 0
+        for tc in row.findall(qn("w:tc")):
+            span = tc.find(f"{qn('w:tcPr')}/{qn('w:gridSpan')}")
+            count = int(span.get(qn("w:val"))) if span is not None else 1
+            child(_pr(tc, "tcPr"), "tcW", TCPR_ORDER, {"w": sum(twips[column:column + count]), "type": "dxa"})
+            column += count
+
+
 def set_table_bidi_visual(table_) -> None:
     """Lay a table out right to left (``w:bidiVisual``): the first logical cell on the right."""
     child(_pr(table_, "tblPr"), "bidiVisual", TBLPR_ORDER)
@@ -749,6 +773,29 @@ def page_setup(sect_pr, *, landscape: bool = False, margins: tuple[float, float,
     child(sect_pr, "docGrid", SECTPR_ORDER, {"linePitch": 360})
 
 
+def set_page(sect_pr, width_mm: float, height_mm: float, margins: tuple[float, float, float, float]) -> None:
+    """Size and margins (top, right, bottom, left, in mm) of an existing section; its orientation,
+    header and footer distances are kept. A landscape section gets the page's long side as width."""
+    size = sect_pr.find(qn("w:pgSz"))
+    if size is None:
+        size = child(sect_pr, "pgSz", SECTPR_ORDER)
+    if size.get(qn("w:orient")) == "landscape":
+        width_mm, height_mm = max(width_mm, height_mm), min(width_mm, height_mm)
+    size.set(qn("w:w"), str(mm(width_mm)))
+    size.set(qn("w:h"), str(mm(height_mm)))
+    margin = sect_pr.find(qn("w:pgMar"))
+    if margin is None:
+        margin = child(sect_pr, "pgMar", SECTPR_ORDER, {"header": mm(10), "footer": mm(10), "gutter": 0})
+    for side, value in zip(("top", "right", "bottom", "left"), margins):
+        margin.set(qn(f"w:{side}"), str(mm(value)))
+
+
+def is_landscape(sect_pr) -> bool:
+    """Whether a section's pages are landscape."""
+    size = sect_pr.find(qn("w:pgSz"))
+    return size is not None and size.get(qn("w:orient")) == "landscape"
+
+
 def landscape_section(sect_pr, **options) -> None:
     """A landscape A4 section (the canevas tables)."""
     page_setup(sect_pr, landscape=True, **options)
@@ -772,10 +819,10 @@ TOC_INSTRUCTION = 'TOC \\o "1-2" \\h \\z \\u'
 
 
 def add_toc_field(paragraph_, placeholder: str, instruction: str = TOC_INSTRUCTION) -> None:
-    """A sommaire (``TOC``) field, marked dirty so that Word rebuilds it on opening (``w:updateFields``).
+    """A sommaire (``TOC``) field with a placeholder result, marked dirty.
 
-    The templates hold it where the sommaire goes; the renderer replaces it by :func:`fill_toc`'s
-    entries, which LibreOffice fills too.
+    The templates hold it where the sommaire goes; the renderer gives it its result, the entries
+    (:func:`fill_toc`), and asks Word to update it on opening (``w:updateFields``).
     """
     element = _element(paragraph_)
     for item in field(instruction, placeholder, dirty=True):
@@ -787,23 +834,57 @@ def is_toc_paragraph(paragraph_) -> bool:
     return any((t.text or "").strip().startswith("TOC ") for t in _element(paragraph_).iter(qn("w:instrText")))
 
 
+def toc_instruction(paragraph_) -> str:
+    """The instruction of the sommaire field a paragraph holds (the template's, switches included)."""
+    return "".join(t.text or "" for t in _element(paragraph_).iter(qn("w:instrText"))).strip()
+
+
 def fill_toc(paragraph_, entries: Sequence[tuple[int, str, str]], styles: Sequence[str]) -> None:
-    """Replace a sommaire field by the sommaire computed in advance, one paragraph per entry.
+    """Replace a sommaire field's placeholder by its result, computed in advance: a ``TOC`` field
+    whose cached result holds one paragraph per entry, as Word writes it.
 
     Each entry is ``(level, text, bookmark)``: the title is an internal link, the page number a
-    dirty ``PAGEREF`` field. LibreOffice shows a TOC field's cached result as it is and never
-    rebuilds it on opening, while it computes a ``PAGEREF`` at layout; Word updates the dirty
-    fields on opening (``w:updateFields``). So both fill the page numbers.
+    ``PAGEREF`` field. The field begins in the first entry and ends in the last, so that the entries
+    show as they are where fields are not updated (Word's Protected View, a viewer), LibreOffice
+    computes the ``PAGEREF`` numbers at layout, and Word rebuilds the whole field when it updates
+    the fields on opening (``w:updateFields``, see :func:`update_fields_on_open`). The cached page
+    numbers are left empty: the DOCX is not laid out when it is written, and a guessed number
+    would be wrong in front of the reader.
     """
     element = _element(paragraph_)
     parent = element.getparent()
     index = parent.index(element)
+    instruction = toc_instruction(element) or TOC_INSTRUCTION.strip()
     parent.remove(element)
-    for number, (level, text, anchor) in enumerate(entries):
+    paragraphs = []
+    for level, text, anchor in entries:
         tab = OxmlElement("w:r")
         tab.append(OxmlElement("w:tab"))
-        runs = [run(text), tab, *field(f"PAGEREF {anchor} \\h", dirty=True)]
-        parent.insert(index + number, paragraph(styles[min(level, len(styles)) - 1], [internal_link(anchor, runs)]))
+        runs = [run(text), tab, *field(f"PAGEREF {anchor} \\h")]
+        paragraphs.append(paragraph(styles[min(level, len(styles)) - 1], [internal_link(anchor, runs)]))
+    if not paragraphs:
+        paragraphs.append(paragraph(styles[0]))
+    *opening, end = field(instruction)
+    first, last = paragraphs[0], paragraphs[-1]
+    at = 1 if len(first) and first[0].tag == qn("w:pPr") else 0
+    for offset, item in enumerate(opening):
+        first.insert(at + offset, item)
+    last.append(end)
+    for number, item in enumerate(paragraphs):
+        parent.insert(index + number, item)
+
+
+def drawable_bullets(numbering, font: str, drawable: Callable[[str], bool], fallbacks: Sequence[str]) -> None:
+    """Give every bullet level whose character ``drawable`` refuses (a glyph the embedded face
+    lacks, such as Amiri's missing ◦) the first of ``fallbacks`` it accepts, set in ``font``."""
+    replacement = next((f for f in fallbacks if drawable(f)), None)
+    for lvl in _element(numbering).iter(qn("w:lvl")):
+        fmt, text = lvl.find(qn("w:numFmt")), lvl.find(qn("w:lvlText"))
+        if fmt is None or text is None or fmt.get(qn("w:val")) != "bullet" or replacement is None:
+            continue
+        if not drawable(text.get(qn("w:val")) or ""):
+            text.set(qn("w:val"), replacement)
+            set_fonts(child(lvl, "rPr", LVL_ORDER), font)
 
 
 # --- watermark ----------------------------------------------------------------------------------
@@ -942,8 +1023,15 @@ def _xml_bytes(element) -> bytes:
 # --- settings -----------------------------------------------------------------------------------
 
 
-def update_fields_on_open(settings_element) -> None:
-    """Ask Word to update the fields (the dirty sommaire) when the document opens."""
+def update_fields_on_open(settings_element, on: bool = True) -> None:
+    """Ask Word to update the fields (the sommaire) when the document opens; ``on=False`` takes the
+    request away (a document without a sommaire has nothing Word must update: ``PAGE`` and
+    ``NUMPAGES`` are computed at layout)."""
+    found = settings_element.find(qn("w:updateFields"))
+    if not on:
+        if found is not None:
+            settings_element.remove(found)
+        return
     child(settings_element, "updateFields", SETTINGS_ORDER, {"val": "true"})
 
 
@@ -1359,7 +1447,7 @@ def normalize_template(data: bytes, style_names: dict[str, str], lists: dict | N
         if name == "word/fontTable.xml":
             changed = _drop_embedded_fonts(root, parts) or changed
         if name == "word/settings.xml":
-            update_fields_on_open(root)
+            update_fields_on_open(root, on=False)  # the renderer asks for it where it fills a sommaire
             changed = True
         if name == "word/numbering.xml" and lists:
             changed = _repair_lists(root, lists) or changed

@@ -5,7 +5,7 @@ The edition's context (:mod:`publisher.render.context`) fills the HTML templates
 Jinja autoescapes every value, and Markdown reaches the HTML only through :func:`blocks_html`, which
 escapes every text and keeps only checked link targets. Every resource goes through
 :class:`PlanFetcher`, which serves files of the plan folder, the templates and the chosen fonts, and
-stops the render on anything else. One FontConfiguration and one set of stylesheets per process.
+stops the render on anything else. One FontConfiguration per process, one set of stylesheets per charte.
 """
 
 from __future__ import annotations
@@ -200,11 +200,14 @@ def _font_faces_css() -> str:
     return "\n".join(rules)
 
 
-@lru_cache(maxsize=None)
-def _stylesheets() -> tuple[CSS, ...]:
+@lru_cache(maxsize=4)
+def _stylesheets(charte_css: str) -> tuple[CSS, ...]:
+    """The font faces, the charte's custom properties and page boxes (:meth:`publisher.charte.Charte.css`),
+    then the templates' stylesheets, which use them: one set per charte (most plans use the house's)."""
     fetcher = PlanFetcher((TEMPLATES, *fonts.font_dirs()))
     config = _font_config()
-    sheets = [CSS(string=_font_faces_css(), font_config=config, url_fetcher=fetcher)]
+    sheets = [CSS(string=_font_faces_css(), font_config=config, url_fetcher=fetcher),
+              CSS(string=charte_css, font_config=config, url_fetcher=fetcher)]
     for name in STYLESHEETS:
         path = TEMPLATES / "shared" / name
         sheets.append(CSS(string=path.read_text(encoding="utf-8"), base_url=path.as_uri(),
@@ -289,7 +292,7 @@ class PdfRenderer:
     def _render(self, plan: Plan, lang: Lang, template: str, **values):
         """One laid-out WeasyPrint document (pages and their boxes), not yet written."""
         html = self.html(plan, lang, template, **values)
-        generated, stylesheets = {}, list(_stylesheets())
+        generated, stylesheets = {}, list(_stylesheets(plan.charte.css()))
         if context.edition(plan, lang).draft:
             name = f"watermark-{lang.value}.svg"
             generated[name] = watermark.svg(lang)
