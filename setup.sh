@@ -27,7 +27,17 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-[[ -x .venv/bin/python ]] || python3 -m venv .venv
-.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}"
+if [[ ! -x .venv/bin/python ]]; then
+    python3 -m venv .venv
+    .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+fi
+# Installed once per version of pyproject.toml (and per extras): a second run does nothing.
+stamp=".venv/.setup-$(sha256sum pyproject.toml | cut -c1-16)${extras:+-test}"
+if [[ ! -f "$stamp" ]]; then
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e ".${extras}" 2> >(grep -v -e "BuildBackendWarning" \
+        -e "^ *!!$" -e "^ *\*\{20,\}$" -e "Please be careful with folders" -e "name as your package" \
+        -e "with strategy, WheelFile" -e "^ *$" >&2)
+    rm -f .venv/.setup-*
+    touch "$stamp"
+fi
 echo "setup: ready (.venv/bin/publisher)"

@@ -230,6 +230,9 @@ def build(
         plan = plan.model_copy(update={"previous": load_checked(since).plan})
     out = Path(out) if out else default_out(plan_dir)
     report = BuildReport(out=out, check=result)
+    if plan.previous is not None and plan.previous.version == plan.version:
+        report.warnings.append(f"--depuis : {since} porte la même date de version ({plan.version.isoformat()}) "
+                               f"que le plan publié")
     stem = context.plan_stem(plan)
 
     with OutputFolder(out) as folder:

@@ -69,8 +69,38 @@ def _summary(result) -> str:
     return "\n".join(lines)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="publisher")
+class _Formatter(click.HelpFormatter):
+    """Click's help screens, in French."""
+
+    SECTIONS = {"Commands": "Commandes", "Options": "Options", "Arguments": "Arguments"}
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args.replace("COMMAND [ARGS]", "COMMANDE [ARGUMENTS]"), prefix="Utilisation : ")
+
+    def section(self, name: str):
+        return super().section(self.SECTIONS.get(name, name))
+
+
+class _Context(click.Context):
+    formatter_class = _Formatter
+
+
+class _Command(click.Command):
+    context_class = _Context
+
+    def get_help_option(self, ctx):
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "Affiche cette aide."
+        return option
+
+
+class _Group(_Command, click.Group):
+    command_class = _Command
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="publisher", help="Affiche la version de publisher.")
 def cli() -> None:
     """Publie les plans d'action provinciaux de protection de l'enfance (DOCX et PDF, français et arabe)."""
 
@@ -134,7 +164,8 @@ def build_command(plan, out, editions, formats, since, strict, workers) -> int:
     click.echo(
         f"{len(report.written)} fichier(s) écrit(s), {len(report.unchanged)} inchangé(s)"
         + (f", {len(report.removed)} retiré(s)" if report.removed else "")
-        + f" dans {report.out} : {report.pages} pages PDF, {report.bytes / 1_000_000:.1f} Mo, {report.seconds:.1f} s"
+        + f" dans {report.out} : " + (f"{report.pages} pages PDF, " if "pdf" in options["formats"] else "")
+        + f"{report.bytes / 1_000_000:.1f} Mo, {report.seconds:.1f} s"
     )
     return EXIT_OK
 

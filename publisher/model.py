@@ -223,6 +223,8 @@ class Echeance:
         try:
             day = dt.date.fromisoformat(text)
         except ValueError:
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                raise ValueError(f"le jour {text} n'existe pas") from None
             raise ValueError("attendu une date AAAA-MM-JJ, une semaine AAAA-Wss, un mois AAAA-MM ou continu") from None
         _year(day.year)
         return cls(EcheanceKind.JOUR, day, day)

@@ -593,8 +593,9 @@ class _Reader:
         self.cached: Any = None  # the workbook's computed values, read only when a formula is met
         try:
             self.wb = load_workbook(path, data_only=False)
-        except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as exc:
-            raise UsageError(f"{path} : classeur .xlsx illisible ({exc.__class__.__name__})") from None
+        except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError):
+            raise UsageError(f"{path} : classeur .xlsx illisible (ce n'est pas un classeur Excel enregistré au "
+                             f"format .xlsx, ou il est endommagé)") from None
         self.nodes = {node.code: node for _, node in plan.walk()}
         self.parent: dict[str, str] = {}
         for prio in plan.priorites:

@@ -52,7 +52,7 @@ def test_every_output_is_written_with_its_name(built) -> None:
 def test_manifest_lists_every_input_and_output(built) -> None:
     manifest = json.loads((built / "manifest.json").read_text())["publications"]["assafa-2025-03-18"]
     assert manifest["plan"]["version"] == "2025-03-18"
-    assert set(manifest["inputs"]) == {"plan.yaml", "fr/contexte.md", "ar/contexte.md"}
+    assert set(manifest["inputs"]) == {"plan.yaml", "charte.toml", "fr/contexte.md", "ar/contexte.md"}
     for target, entry in manifest["outputs"].items():
         data = (built / target).read_bytes()
         assert entry["bytes"] == len(data)

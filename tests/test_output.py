@@ -166,7 +166,8 @@ def test_only_the_files_the_plan_uses_are_hashed(plan, tmp_path) -> None:
     build(plan, out, formats=("docx",), editions=("fr",), workers=1)
     build(plan, out, formats=("docx",), editions=("fr",), workers=1)
     inputs = manifest(out)["publications"][STEM]["inputs"]
-    assert set(inputs) == {"plan.yaml", "fr/contexte.md", "ar/contexte.md"}
+    assert set(inputs) == {"plan.yaml", "charte.toml", "fr/contexte.md", "ar/contexte.md"}
+    assert inputs["charte.toml"] is None  # looked for, absent: one written later is noticed
 
 
 def test_an_image_replaced_under_the_same_name_is_published_again(plan, tmp_path) -> None:
