@@ -185,7 +185,7 @@ PDFS = [  # (plan, kind, edition): the plan documents and the long fiche, the sl
     ("example", "plan", "fr"), ("stress", "plan", "fr"), ("stress", "plan", "ar"),
     ("stress", "fiche", "fr"), ("stress", "fiche", "ar"),
 ]
-DOCXS = [("example", "plan", "fr"), ("example", "plan", "ar"), *PDFS[1:]]
+DOCXS = PDFS  # each PDF's DOCX, for the same words; the stress plan's, laid out by LibreOffice
 
 
 def _render(name: str, kind: str, edition: str, fmt: str, folder: Path) -> Path:
@@ -221,7 +221,11 @@ class Document:
 
 @pytest.fixture(scope="session")
 def proofs(tmp_path_factory) -> dict[tuple, Document]:
-    """Every document the checks read, by (plan, kind, edition, "pdf" or "docx-lo")."""
+    """Every document the checks read, by (plan, kind, edition, "pdf" or "docx-lo").
+
+    Rendered as a build would (the plan checked with --strict), but only the outputs the checks read: the
+    plan documents and one long fiche, not every fiche and bundle of a build.
+    """
     folder = tmp_path_factory.mktemp("proofing")
     docxs = {wanted: _render(*wanted, "docx", folder) for wanted in DOCXS}
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
@@ -244,9 +248,14 @@ def proofs(tmp_path_factory) -> dict[tuple, Document]:
                     path = folder / "lo" / source.with_suffix(".pdf").name
                     found[name, kind, edition, "docx-lo"] = Document(path, measure(path, docx_margins(source)),
                                                                      Lang(edition), source)
-    for wanted, source in docxs.items():
-        found.setdefault((*wanted, "docx"), Document(source, [], Lang(wanted[2]), source))
     return found
+
+
+def _document(proofs: dict, key: tuple) -> Document:
+    """One measured document; LibreOffice's are skipped where it is not installed."""
+    if key not in proofs:
+        pytest.skip("LibreOffice is installed by setup.sh --test")
+    return proofs[key]
 
 
 # --- What the eye checks -------------------------------------------------------------------------
@@ -502,6 +511,10 @@ RTL_LIST_MARKERS_LO = ("DOCX laid out by LibreOffice, Arabic: the list numbers o
                        "1.5 to 1.9 mm into the right margin (pages 4, 5, 7), and in table cells the bullets and "
                        "numbers touch or cross their cell's right rule (plan pages 14, 17, 20; fiche pages 1, 2)")
 
+LO_ROW_TALLER_THAN_PAGE = ("DOCX laid out by LibreOffice, Arabic: the canevas row of A1.1.1.3 (five pilots) is "
+                           "taller than a page and may not split: its pilots cell runs 2.5 to 3.9 mm into the footer "
+                           "on page 10 and the rest of it is not printed")
+
 # Long tokens wrap inside their cell or column (issue 13 item 1, overflow-wrap in typography.css): every
 # WeasyPrint page passes; the DOCX tables are laid out fixed (w:tblLayout), so LibreOffice and Word wrap too.
 AREA = [
@@ -511,7 +524,7 @@ AREA = [
     doc("stress", "fiche", "fr", "pdf"),
     doc("stress", "fiche", "ar", "pdf"),
     doc("stress", "plan", "fr", "docx-lo"),
-    doc("stress", "plan", "ar", "docx-lo", marks=xfail(RTL_LIST_MARKERS_LO)),
+    doc("stress", "plan", "ar", "docx-lo", marks=xfail(RTL_LIST_MARKERS_LO + "; " + LO_ROW_TALLER_THAN_PAGE)),
     doc("stress", "fiche", "fr", "docx-lo"),
     doc("stress", "fiche", "ar", "docx-lo"),
 ]
@@ -532,12 +545,12 @@ ARABIC_TEXT_LAYER = ("the PDF's Arabic text layer: lam is lost or split in its l
 
 @pytest.mark.parametrize("key", AREA)
 def test_every_character_inside_the_text_area(proofs, key):
-    assert outside_area(proofs[key].pages) == []
+    assert outside_area(_document(proofs, key).pages) == []
 
 
 @pytest.mark.parametrize("key", CELLS)
 def test_every_character_inside_its_table_cell(proofs, key):
-    pages = proofs[key].pages
+    pages = _document(proofs, key).pages
     assert any(p.tables for p in pages), "aucun tableau reconnu"
     assert outside_cells(pages) == []
 
@@ -548,7 +561,7 @@ def test_every_character_inside_its_table_cell(proofs, key):
     doc("stress", "fiche", "fr", "pdf", marks=xfail(PARITY_FICHE)),
 ])
 def test_same_words_in_the_same_order_in_docx_and_pdf(proofs, key):
-    document = proofs[key]
+    document = _document(proofs, key)
     differences = word_differences(docx_words(document.docx), reading_words(document),
                                    docx_repeated_rows(document.docx))
     assert differences == []
@@ -558,7 +571,7 @@ def test_same_words_in_the_same_order_in_docx_and_pdf(proofs, key):
                                  doc("stress", "fiche", "ar", "pdf", marks=xfail(ARABIC_TEXT_LAYER))])
 def test_same_words_in_docx_and_pdf_arabic(proofs, key):
     """Arabic: the same words, in any order (the PDF's Arabic text layer does not keep the order)."""
-    document = proofs[key]
+    document = _document(proofs, key)
     pdf_list = BIDI_MARKS.sub("", " ".join(document.text)).split()
     assert word_bag_differences(docx_words(document.docx), pdf_list) == []
 
@@ -566,22 +579,22 @@ def test_same_words_in_docx_and_pdf_arabic(proofs, key):
 @pytest.mark.parametrize("key", [doc("example", "plan", "fr", "pdf"), doc("stress", "plan", "fr", "pdf"),
                                  doc("stress", "plan", "ar", "pdf")])
 def test_every_code_and_amount_of_the_sources_printed(proofs, key):
-    assert sources_missing(proofs[key], key[0]) == []
+    assert sources_missing(_document(proofs, key), key[0]) == []
 
 
 @pytest.mark.parametrize("key", EVERY_PDF)
 def test_page_x_of_y_on_every_page(proofs, key):
-    assert page_number_errors(proofs[key]) == []
+    assert page_number_errors(_document(proofs, key)) == []
 
 
 @pytest.mark.parametrize("key", EVERY_PDF)
 def test_no_empty_page(proofs, key):
-    assert empty_pages(proofs[key].pages) == []
+    assert empty_pages(_document(proofs, key).pages) == []
 
 
 @pytest.mark.parametrize("key", EVERY_PDF)
 def test_no_heading_alone_at_the_foot_of_a_page(proofs, key):
-    document = proofs[key]
+    document = _document(proofs, key)
     headings = [line for page in document.pages for line in _lines(page.body)
                 if _is_heading(sorted(line, key=lambda c: c["x0"]), page, document.lang)]
     assert headings, "les titres ne sont pas reconnus"
