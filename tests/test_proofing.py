@@ -261,7 +261,14 @@ def _document(proofs: dict, key: tuple) -> Document:
 # --- What the eye checks -------------------------------------------------------------------------
 
 def _line_of(page: Page, char: dict) -> list[dict]:
-    return sorted((c for c in page.chars if abs(c["top"] - char["top"]) < 1.5), key=lambda c: c["ax0"])
+    """The characters on the same line as ``char``, left to right (indexed once per page)."""
+    if "lines" not in page.__dict__:
+        page.__dict__["lines"] = {}
+        for c in page.chars:
+            page.__dict__["lines"].setdefault(round(c["top"]), []).append(c)
+    near = [c for top in range(round(char["top"]) - 2, round(char["top"]) + 3)
+            for c in page.__dict__["lines"].get(top, ()) if abs(c["top"] - char["top"]) < 1.5]
+    return sorted(near, key=lambda c: c["ax0"])
 
 
 def _token(page: Page, char: dict) -> str:
