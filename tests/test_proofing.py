@@ -53,7 +53,19 @@ HEADING_BLUE = (0.071, 0.227, 0.388)  # #123a63, the colour of every heading (ty
 # --- The page margins, read from the house style -------------------------------------------------
 
 def _margins() -> dict[str, tuple[float, float, float, float]]:
-    """(top, right, bottom, left) in points of the portrait and the landscape pages, from page.css."""
+    """(top, right, bottom, left) in points of the portrait and the landscape pages, from the house style.
+
+    The house style's one place for them: templates/shared/page.css, or assets/charte.toml once the
+    house style moves there (publisher.charte, on main since this module was written).
+    """
+    try:
+        from publisher.charte import house
+    except ImportError:
+        pass
+    else:
+        charte = house()
+        return {key: tuple(v * MM for v in charte.margins(name))
+                for key, name in (("portrait", "portrait"), ("landscape", "paysage"))}
     css = (TEMPLATES / "shared" / "page.css").read_text(encoding="utf-8")
     found = {}
     for name, key in (("", "portrait"), (" landscape", "landscape")):
