@@ -205,6 +205,7 @@ _BEFORE_COLON = re.compile(rf"[{_SPACES}]+(?=:)")
 _OPEN_QUOTE = re.compile(rf"«[{_SPACES}]*")
 _CLOSE_QUOTE = re.compile(rf"[{_SPACES}]*»")
 _APOSTROPHE = re.compile(r"(?<=\w)\u2019(?=\w)")
+_YEAR_RANGE = re.compile(r"(?<![\w-])((?:19|20)\d\d) ?[-\u2010\u2011\u2012\u2014] ?((?:19|20)\d\d)(?![\w-])")
 
 
 def keep_digit_groups(text: str) -> str:
@@ -219,7 +220,7 @@ def keep_digit_groups(text: str) -> str:
 def typography(text: str, lang: Lang) -> str:
     """``text`` set in the typography of ``lang``: what every label and every content text goes through.
 
-    Both languages: thousands grouped as Babel groups amounts (``1 250 000`` becomes ``1 250 000``
+    Both languages: an en dash between two years (``2023–2024``), thousands grouped as Babel groups amounts (``1 250 000`` becomes ``1 250 000``
     with U+202F in French, ``1.250.000`` in Arabic), other digit groups ("0800 00 47 47") joined by
     no-break spaces, no break between a number and ``%`` (U+202F) or its unit (U+00A0).
     French: U+202F inside « » and before ``; ! ?``, U+00A0 before ``:``, and the apostrophe that a
@@ -231,6 +232,7 @@ def typography(text: str, lang: Lang) -> str:
     sep = _GROUP_SEP[Lang.AR if lang is Lang.AR else Lang.FR]
     text = _GROUPED.sub(lambda m: re.sub(f"[{_SPACES}]", sep, m.group()), text)
     text = keep_digit_groups(text)
+    text = _YEAR_RANGE.sub(rf"\1{RANGE_DASH}\2", text)
     text = _PERCENT.sub("\u202f", text)
     text = _UNIT.sub("\u00a0", text)
     if lang is not Lang.AR:
