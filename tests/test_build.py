@@ -18,7 +18,7 @@ from publisher.model import Lang
 from publisher.render.pdf import PdfRenderer
 
 from .conftest import PLANS
-from .pdftools import pdftotext, squeeze
+from .pdftools import in_order, pdftotext, squeeze
 
 V1, V2 = PLANS / "revision-v1", PLANS / "revision-v2"
 
@@ -258,6 +258,11 @@ def test_diff_writes_the_table_as_docx_and_pdf_in_both_languages(tmp_path, capsy
                      for lang in ("ar", "fr") for fmt in ("docx", "pdf")]
     text = squeeze(pdftotext(out / "modifications-assafa-2025-09-01-depuis-2025-03-18-fr.pdf"))
     assert "Actionajoutée" in text and "A1.1.1.3" in text and "Actionsupprimée" in text
+    # its title names both versions; amounts carry their unit; a removed action sits in its code's place
+    assert squeeze("Tableau des modifications de la version du 18 mars 2025 à la version du 1er septembre 2025") in text
+    assert in_order(text, ["12500,50MAD", "20000MAD", "A1.1.1.2", "A1.1.1.3"]) == [] and text.count("(30000MAD)") == 2
+    arabic = squeeze(pdftotext(out / "modifications-assafa-2025-09-01-depuis-2025-03-18-ar.pdf"))
+    assert squeeze("جدول التعديلات من نسخة بتاريخ") in arabic and "درهم" in arabic
 
 
 def test_an_output_edited_by_hand_is_published_again(built, tmp_path) -> None:
