@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from babel.dates import format_date as _babel_date
 from babel.numbers import format_decimal
@@ -217,6 +218,7 @@ def keep_digit_groups(text: str) -> str:
     return _DIGIT_GAP.sub("\u00a0", text) if text else text
 
 
+@lru_cache(maxsize=16384)
 def typography(text: str, lang: Lang) -> str:
     """``text`` set in the typography of ``lang``: what every label and every content text goes through.
 

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import lru_cache
 
 from .. import diff, markdown
 from ..i18n import (
@@ -199,6 +200,7 @@ def _tr(text: Text | None, lang: Lang) -> str:
     return typography(text[lang], lang) if text is not None else ""
 
 
+@lru_cache(maxsize=4096)
 def _typeset(doc: markdown.Document, lang: Lang) -> markdown.Document:
     """A parsed Markdown text with every span of prose set in the language's typography (code as written)."""
 
