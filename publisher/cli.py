@@ -180,13 +180,13 @@ def diff_command(old: Path, new: Path, out: Path | None) -> int:
     from . import diff
     from .build import write_changes
     from .check import load_checked
-    from .i18n import format_date
+    from .i18n import format_date, label
     from .model import Lang
 
     before, after = load_checked(old).plan, load_checked(new).plan
     changes = diff.compare(before, after)
-    click.echo(f"Tableau des modifications, de la version du {format_date(before.version, Lang.FR)} "
-               f"à la version du {format_date(after.version, Lang.FR)}")
+    click.echo(label("modifications_entre", Lang.FR, old=format_date(before.version, Lang.FR),
+                     new=format_date(after.version, Lang.FR)))
     if before.version == after.version:
         click.echo("attention : les deux dossiers portent la même date de version")
     _print_changes(changes)

@@ -3,7 +3,10 @@
 Actions are matched by code: an action only in the new version is added, only in the old one is
 removed, in both it is compared field by field. Priorities and objectives matched by code are
 compared on their titles (reworded). Values are kept as model values and formatted per language
-only when printed, so that one comparison serves both editions and every format.
+only when printed, so that one comparison serves both editions and every format, and they are
+printed as the edition prints them (amounts with their unit, a pilote with name, fonction and
+acteur). Rows follow the plan: the plan's own fields first, then every code in the order of the new
+plan, a removed action in the place it held in the old one.
 """
 
 from __future__ import annotations
@@ -11,7 +14,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .i18n import acteur_name, format_amount, format_date, format_echeance, label
+from .i18n import (
+    LIST_SEPARATOR,
+    acteur_name,
+    format_date,
+    format_echeance,
+    format_money,
+    format_period,
+    label,
+    pilote_text,
+    typography,
+)
 from .model import Action, Lang, Plan, Text
 
 ADDED, REMOVED, CHANGED, REWORDED, PLAN = "ajoutee", "supprimee", "modifiee", "reformule", "plan"
@@ -42,10 +55,10 @@ FIELD_LABELS = {
     "indicateurs": ("Indicateurs", "المؤشرات"),
     "echeance": ("Échéance", "الأجل"),
     "suivi": ("Suivi / Révision", "التتبع / المراجعة"),
-    "fiche.contexte": ("Fiche : contexte et problématique", "البطاقة: السياق والإشكالية"),
-    "fiche.public_vise": ("Fiche : public visé", "البطاقة: الفئة المستهدفة"),
-    "fiche.objectifs": ("Fiche : objectifs", "البطاقة: الأهداف"),
-    "fiche.modalites": ("Fiche : modalités de mise en œuvre", "البطاقة: كيفيات التنفيذ"),
+    "fiche.contexte": ("Fiche\u00a0: contexte et problématique", "البطاقة: السياق والإشكالية"),
+    "fiche.public_vise": ("Fiche\u00a0: public visé", "البطاقة: الفئة المستهدفة"),
+    "fiche.objectifs": ("Fiche\u00a0: objectifs", "البطاقة: الأهداف"),
+    "fiche.modalites": ("Fiche\u00a0: modalités de mise en œuvre", "البطاقة: كيفيات التنفيذ"),
 }
 
 Formatter = Callable[[Plan, Any, Lang], str]
@@ -69,7 +82,7 @@ class Change:
         field = FIELD_LABELS[self.field][i] if self.field else ""
         if self.kind in (ADDED, REMOVED):
             action = self.new if self.kind == ADDED else self.old
-            text = f"{action.intitule[lang]} ({format_amount(action.budget.montant, lang)})"
+            text = f"{typography(action.intitule[lang], lang)} ({format_money(action.budget.montant, lang)})"
             before, after = ("", text) if self.kind == ADDED else (text, "")
         else:
             fmt = _FORMATTERS.get(self.field, _text)
@@ -81,32 +94,28 @@ def _text(plan: Plan, value: Any, lang: Lang) -> str:
     if value is None:
         return ""
     if isinstance(value, Text):
-        return value[lang]
+        return typography(value[lang], lang)
     if isinstance(value, (list, tuple)):
-        sep = "، " if lang is Lang.AR else " ; "
-        return sep.join(_text(plan, v, lang) for v in value)
+        return _ITEMS[lang].join(_text(plan, v, lang) for v in value)
     return str(value)
 
 
+# between the items of a list in one cell: a semicolon, since an item may hold commas
+_ITEMS = {Lang.FR: "\u202f; ", Lang.AR: "؛\u200f "}
+
+
 def _pilotes(plan: Plan, pilotes: list, lang: Lang) -> str:
-    sep = "، " if lang is Lang.AR else " ; "
-    names = []
-    for p in pilotes:
-        name = p.nom[lang] if p.nom else ""
-        where = acteur_name(plan, p.acteur, lang) if p.acteur else ""
-        names.append(f"{name} ({where})" if name and where else name or where)
-    return sep.join(names)
+    """The pilotes as the canevas and the fiche print them: name (fonction, acteur)."""
+    return _ITEMS[lang].join(pilote_text(plan, p, lang) for p in pilotes)
 
 
 _FORMATTERS: dict[str, Formatter] = {
     "pilotes": _pilotes,
-    "partenaires": lambda plan, keys, lang: ("، " if lang is Lang.AR else ", ").join(
-        acteur_name(plan, k, lang) for k in keys
-    ),
-    "budget": lambda plan, amount, lang: format_amount(amount, lang),
+    "partenaires": lambda plan, keys, lang: LIST_SEPARATOR[lang].join(acteur_name(plan, k, lang) for k in keys),
+    "budget": lambda plan, amount, lang: format_money(amount, lang),
     "echeance": lambda plan, due, lang: format_echeance(due, lang),
     "rang": lambda plan, rang, lang: "" if rang is None else str(rang),
-    "periode": lambda plan, periode, lang: f"{periode.debut} - {periode.fin}",
+    "periode": lambda plan, periode, lang: format_period(periode.debut, periode.fin),
     "statut": lambda plan, statut, lang: label("projet", lang) if statut.value == "projet" else (
         "مصادق عليه" if lang is Lang.AR else "Validé"
     ),
@@ -143,7 +152,7 @@ def _action_fields(plan: Plan, action: Action) -> dict[str, Any]:
 
 
 def compare(old: Plan, new: Plan) -> list[Change]:
-    """The tableau des modifications from ``old`` to ``new``, in the new plan's order."""
+    """The tableau des modifications from ``old`` to ``new``, in the plan's order (see :func:`_in_plan_order`)."""
     changes: list[Change] = [
         Change(PLAN, "-", name, getattr(old, name), getattr(new, name), old, new)
         for name in PLAN_FIELDS
@@ -166,7 +175,22 @@ def compare(old: Plan, new: Plan) -> list[Change]:
     for action in old.actions:
         if action.code not in new_codes:
             changes.append(Change(REMOVED, action.code, "", action, None, old, new))
-    return changes
+    return _in_plan_order(changes, old, new)
+
+
+def _in_plan_order(changes: list[Change], old: Plan, new: Plan) -> list[Change]:
+    """The changes sorted as the plan reads: the plan's fields, then each code where the new plan has
+    it, a removed action right after the node that preceded it in the old plan (rows of one code
+    keep their field order)."""
+    new_order = {node.code: i for i, (_, node) in enumerate(new.walk())}
+    place: dict[str, tuple] = {code: (i, 0, 0) for code, i in new_order.items()}
+    anchor = -1
+    for j, (_, node) in enumerate(old.walk()):
+        if node.code in new_order:
+            anchor = new_order[node.code]
+        else:
+            place[node.code] = (anchor, 1, j)
+    return sorted(changes, key=lambda c: (c.kind != PLAN, place.get(c.code, (len(place), 0, 0))))
 
 
 def table_rows(changes: list[Change], lang: Lang) -> list[tuple[str, str, str, str, str]]:

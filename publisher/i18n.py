@@ -3,6 +3,12 @@
 Every label a template or a message prints comes from :data:`LABELS`, which holds the terms of
 ``shared/glossary-fr-ar.md``: one term stays one term everywhere. Dates and amounts are formatted by
 Babel for ``fr_MA`` and ``ar_MA`` (Latin digits in both, Moroccan month names in Arabic).
+
+Typography is decided here too, once for every format (:func:`typography`): in French a narrow
+no-break space (U+202F) inside « » and before ``;`` ``!`` ``?`` and ``%``, a no-break space (U+00A0)
+before ``:`` and between a number and its unit, the straight apostrophe ``'`` everywhere; numbers are
+grouped as Babel groups amounts, ``12 500,50`` (U+202F) in French and ``12.500,50`` in Arabic
+(``ar_MA``, the usage of Moroccan official texts), in labels, amounts and the writers' texts alike.
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from babel.dates import format_date as _babel_date
 from babel.numbers import format_decimal
@@ -64,6 +71,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "modifications": ("Tableau des modifications", "جدول التعديلات"),
     "total": ("Total", "المجموع"),
     "dirhams": ("dirhams (MAD)", "درهم"),
+    # the unit printed after an amount ("150 000 MAD") and in a column header ("Budget (MAD)")
+    "unite": ("MAD", "درهم"),
+    "budget_colonne": ("Budget (MAD)", "الميزانية (درهم)"),
     "signature": ("Signature", "التوقيع"),
     "page_sur": ("page {page} / {pages}", "صفحة {page} من {pages}"),
     # Terms the glossary does not fix; kept here so that they too stay one term everywhere.
@@ -83,10 +93,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "source": ("Source", "المصدر"),
     "code": ("Code", "الرمز"),
     "semaine": ("semaine {week} de {year}", "الأسبوع {week} من سنة {year}"),
-    "plan_total": ("Total du plan", "المجموع العام للمخطط"),
+    "plan_total": ("Total général", "المجموع العام"),
+    "total_og": ("Total de l'objectif général {code}", "مجموع الهدف العام {code}"),
+    "total_priorite": ("Total de la priorité {code}", "مجموع الأولوية {code}"),
+    "nombre_actions_n": ("{n} actions", "عدد الإجراءات: {n}"),
     "copie_signature": ("Copie pour signature", "نسخة للتوقيع"),
     "fiches_action": ("Fiches action", "بطاقات الإجراءات"),
-    "entre_versions": ("Entre la {old} et la {new}", "بين {old} و{new}"),
+    "entre_versions": ("de la version du {old} à la version du {new}", "من نسخة بتاريخ {old} إلى نسخة بتاريخ {new}"),
+    "modifications_entre": (
+        "Tableau des modifications de la version du {old} à la version du {new}",
+        "جدول التعديلات من نسخة بتاريخ {old} إلى نسخة بتاريخ {new}",
+    ),
 }
 
 VOLETS: dict[Volet, tuple[str, str]] = {
@@ -107,9 +124,23 @@ VOLETS: dict[Volet, tuple[str, str]] = {
 
 
 def label(key: str, lang: Lang, **values: object) -> str:
-    """The fixed term ``key`` in ``lang``, with ``{placeholders}`` filled."""
+    """The fixed term ``key`` in ``lang``, with ``{placeholders}`` filled, set in the language's typography."""
     text = LABELS[key][1 if lang is Lang.AR else 0]
-    return text.format(**values) if values else text
+    return typography(text.format(**values) if values else text, lang)
+
+
+# The colon between a label and what it introduces: "Priorité P1 : ..." / "الأولوية P1: ...".
+COLON = {Lang.FR: "\u00a0: ", Lang.AR: ": "}
+# The separator of a list inside a line. The Arabic comma, then a right-to-left mark: two Latin
+# acronyms around it ("DAS، INDH") keep the reading order under the plain bidi algorithm.
+LIST_SEPARATOR = {Lang.FR: ", ", Lang.AR: "،\u200f "}
+# An en dash between the two ends of a range of years.
+RANGE_DASH = "\u2013"
+
+
+def labelled(key: str, lang: Lang, value: str) -> str:
+    """A label and its value joined by the language's colon: ``Période concernée : 2025–2027``."""
+    return f"{label(key, lang)}{COLON[lang]}{value}"
 
 
 def volet_label(volet: Volet, lang: Lang) -> str:
@@ -118,14 +149,27 @@ def volet_label(volet: Volet, lang: Lang) -> str:
 
 
 def format_date(day: dt.date, lang: Lang) -> str:
-    """A date in words: ``18 mars 2025`` / ``18 مارس 2025``."""
-    return _babel_date(day, "long", locale=lang.locale)
+    """A date in words: ``18 mars 2025``, ``1er septembre 2025`` / ``18 مارس 2025``."""
+    text = _babel_date(day, "long", locale=lang.locale)
+    if lang is Lang.FR and day.day == 1 and text.startswith("1 "):
+        text = "1er" + text[1:]  # French writes the first of the month as an ordinal
+    return text
 
 
 def format_amount(amount: Decimal, lang: Lang) -> str:
     """An amount in dirhams, grouped for the language; centimes only when there are some."""
     pattern = "#,##0" if amount == amount.to_integral_value() else "#,##0.00"
     return format_decimal(amount, pattern, locale=lang.locale)
+
+
+def format_money(amount: Decimal, lang: Lang) -> str:
+    """An amount with its unit, never broken between them: ``150 000 MAD`` / ``150.000 درهم``."""
+    return f"{format_amount(amount, lang)}\u00a0{label('unite', lang)}"
+
+
+def format_period(debut: int, fin: int) -> str:
+    """A range of years with an en dash: ``2025–2027``."""
+    return f"{debut}{RANGE_DASH}{fin}"
 
 
 def format_echeance(due: Echeance, lang: Lang) -> str:
@@ -151,6 +195,18 @@ def territory(plan: Plan, lang: Lang) -> str:
 
 
 _DIGIT_GAP = re.compile(r"(?<=\d) (?=\d)")
+_SPACES = " \u00a0\u202f"
+# a number grouped by thousands with spaces, as writers type it: "1 250 000", "12 500,50"
+_GROUPED = re.compile(rf"(?<![\d.,])(?<!\d[{_SPACES}])\d{{1,3}}(?:[{_SPACES}]\d{{3}})+(?![\d]|[{_SPACES}]\d)")
+_GROUP_SEP = {Lang.FR: "\u202f", Lang.AR: "."}
+_PERCENT = re.compile(rf"(?<=\d)[{_SPACES}]*(?=[%‰])")
+_UNIT = re.compile(rf"(?<=\d)[{_SPACES}]+(?=(?:h|min|km|kg|ans?|jours?|mois|MAD|DH|dhs?|dirhams?|درهم|ساعة)\b)")
+_BEFORE_HIGH = re.compile(rf"[{_SPACES}]+(?=[;!?])")
+_BEFORE_COLON = re.compile(rf"[{_SPACES}]+(?=:)")
+_OPEN_QUOTE = re.compile(rf"«[{_SPACES}]*")
+_CLOSE_QUOTE = re.compile(rf"[{_SPACES}]*»")
+_APOSTROPHE = re.compile(r"(?<=\w)\u2019(?=\w)")
+_YEAR_RANGE = re.compile(r"(?<![\w-])((?:19|20)\d\d) ?[-\u2010\u2011\u2012\u2014] ?((?:19|20)\d\d)(?![\w-])")
 
 
 def keep_digit_groups(text: str) -> str:
@@ -160,6 +216,42 @@ def keep_digit_groups(text: str) -> str:
     stay in their order inside Arabic text; with an ordinary space they read backwards.
     """
     return _DIGIT_GAP.sub("\u00a0", text) if text else text
+
+
+@lru_cache(maxsize=16384)
+def typography(text: str, lang: Lang) -> str:
+    """``text`` set in the typography of ``lang``: what every label and every content text goes through.
+
+    Both languages: an en dash between two years (``2023–2024``), thousands grouped as Babel groups amounts (``1 250 000`` becomes ``1 250 000``
+    with U+202F in French, ``1.250.000`` in Arabic), other digit groups ("0800 00 47 47") joined by
+    no-break spaces, no break between a number and ``%`` (U+202F) or its unit (U+00A0).
+    French: U+202F inside « » and before ``; ! ?``, U+00A0 before ``:``, and the apostrophe that a
+    word processor curls (``aujourd’hui``) made straight like the one writers type and the labels
+    use, so that a reader's search for "l'enfance" finds every occurrence.
+    """
+    if not text:
+        return text
+    sep = _GROUP_SEP[Lang.AR if lang is Lang.AR else Lang.FR]
+    text = _GROUPED.sub(lambda m: re.sub(f"[{_SPACES}]", sep, m.group()), text)
+    text = keep_digit_groups(text)
+    text = _YEAR_RANGE.sub(rf"\1{RANGE_DASH}\2", text)
+    text = _PERCENT.sub("\u202f", text)
+    text = _UNIT.sub("\u00a0", text)
+    if lang is not Lang.AR:
+        text = _APOSTROPHE.sub("'", text)
+        text = _OPEN_QUOTE.sub("«\u202f", text)
+        text = _CLOSE_QUOTE.sub("\u202f»", text)
+        text = _BEFORE_HIGH.sub("\u202f", text)
+        text = _BEFORE_COLON.sub("\u00a0", text)
+    return text
+
+
+def pilote_text(plan: Plan, pilote, lang: Lang) -> str:
+    """A pilote as printed everywhere: ``Nom (fonction, acteur)``."""
+    name = typography(pilote.nom[lang], lang) if pilote.nom else ""
+    fonction = typography(pilote.fonction[lang], lang) if pilote.fonction else ""
+    detail = LIST_SEPARATOR[lang].join(x for x in (fonction, acteur_name(plan, pilote.acteur, lang) if pilote.acteur else "") if x)
+    return f"{name} ({detail})" if name and detail else name or detail
 
 
 def acteur_name(plan: Plan, key: str, lang: Lang, full: bool = False) -> str:

@@ -106,7 +106,7 @@ def _columns() -> tuple[Column, ...]:
         Column("partenaires", "", (label("partenaires", FR), label("partenaires", AR)), (9, 11)),
         *_pair("ressources.humaines", "Ressources humaines nécessaires", "الموارد البشرية اللازمة", (12, 18)),
         *_pair("ressources.materielles", "Ressources matérielles nécessaires", "الموارد المادية اللازمة", (12, 18)),
-        Column("budget.montant", "", (f"{label('budget', FR)} (MAD)", f"{label('budget', AR)} (درهم)"), (9, 10)),
+        Column("budget.montant", "", (label("budget_colonne", FR), label("budget_colonne", AR)), (9, 10)),
         *_pair("budget.source", diff.FIELD_LABELS["source"][0], diff.FIELD_LABELS["source"][1], (10, 16)),
         *_pair("indicateurs", label("indicateurs", FR), label("indicateurs", AR), (12, 20)),
         Column("echeance", "", (label("echeance", FR), label("echeance", AR)), (9, 10)),

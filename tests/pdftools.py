@@ -61,6 +61,13 @@ def in_order(haystack: str, needles: list[str]) -> list[str]:
     return missing
 
 
+def pdf_text(data: bytes) -> str:
+    """The text of a PDF as pypdf reads it, bidi marks removed: unlike pdftotext, it keeps the kind of
+    each space (U+00A0, U+202F), so that typography can be checked; lines may come out in visual order in
+    right-to-left text, where pdftotext is the better reader."""
+    return BIDI_MARKS.sub("", "\n".join(page.extract_text() for page in reader(data).pages))
+
+
 def reader(data: bytes) -> PdfReader:
     """A pypdf reader over PDF bytes."""
     return PdfReader(BytesIO(data))

@@ -18,7 +18,7 @@ from lxml import etree
 
 from publisher import fonts, resources
 from publisher.check import load_checked
-from publisher.i18n import format_amount, label
+from publisher.i18n import format_amount, label, typography
 from publisher.model import Lang
 from publisher.render import context, ooxml
 from publisher.render.docx import CELL_BULLETS, LIST_BULLETS, LIST_NUMBERS, STYLES, DocxRenderer
@@ -29,6 +29,10 @@ from .pdftools import in_order, pdffonts, pdftotext, squeeze
 ARABIC = re.compile("[\u0600-\u06ff]")
 BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 W_ = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# the totals rows, worded by the template today ("Total Objectif général", "المجموع الهدف العام") or by the
+# context ("Total de l'objectif général", "مجموع الهدف العام") once the templates print its strings
+TOTAL = re.compile("Total|مجموع")
+NBSP, NNBSP = "\u00a0", "\u202f"
 HAS_SOFFICE = shutil.which("soffice") is not None and shutil.which("pdffonts") is not None
 
 
@@ -248,15 +252,14 @@ def test_totals_are_the_models(plan, rendered, lang) -> None:
     tables = iter(canevas_tables(document))
     for priorite in plan.priorites:
         for og in priorite.objectifs_generaux:
-            totals = [text_of(r) for r in next(tables).findall(qn("w:tr")) if label("total", lang) in text_of(r)]
+            totals = [text_of(r) for r in next(tables).findall(qn("w:tr")) if TOTAL.search(text_of(r))]
             assert og.code in totals[0] and totals[0].endswith(format_amount(og.budget_total, lang))
             if og is priorite.objectifs_generaux[-1]:
                 assert priorite.code in totals[1] and totals[1].endswith(format_amount(priorite.budget_total, lang))
             else:
                 assert len(totals) == 1
     text = body_text(document)
-    assert f"{label('plan_total', lang)}" in text
-    assert format_amount(plan.budget_total, lang) in text.split(label("plan_total", lang))[1].split("\n")[0]
+    assert any(TOTAL.search(line) and format_amount(plan.budget_total, lang) in line for line in text.split("\n"))
     synthese = text[text.index(label("synthese", lang) + "\n"):]
     assert in_order(synthese, [format_amount(p.budget_total, lang) for p in plan.priorites]
                     + [format_amount(plan.budget_total, lang)]) == []
@@ -404,9 +407,9 @@ def test_draft_has_watermark_in_every_header_and_validated_plan_signature_blocks
 def test_content_comes_out_literally(hostile, rendered) -> None:
     for name, lang in (("hostile-fr", Lang.FR), ("hostile-ar", Lang.AR), ("hostile-fiche-fr", Lang.FR)):
         text = body_text(open_docx(rendered[name]))
-        assert hostile.actions[0].intitule[lang] in text
-        if lang is Lang.FR:
-            assert "Mettre en place A & B <c> \"q\" 'q' {{ e.title }} {% if 1 %}x{% endif %}" in text
+        assert typography(hostile.actions[0].intitule[lang], lang) in text
+        if lang is Lang.FR:  # literal, in French typography: a narrow no-break space in "1 %"
+            assert f"Mettre en place A & B <c> \"q\" 'q' {{{{ e.title }}}} {{% if 1{NNBSP}%}}x{{% endif %}}" in text
             assert "Rapport {#c#} &amp; &lt;x&gt;" in text
     text = body_text(open_docx(rendered["hostile-fr"]))
     assert "Texte {{ config }} & {%p for x in y %} <b>gras</b> \"cité\"." in text
@@ -434,7 +437,70 @@ def test_tableau_des_modifications(revised, rendered, lang) -> None:
     for name in (f"changes-{lang.value}", "bilingue"):
         text = body_text(open_docx(rendered[name]))
         assert label("modifications", lang) in text
-        assert in_order(text, [x for row in edition.modifications for x in row[:3]]) == []
+        assert in_order(text, [x for row in edition.modifications for x in row if x]) == []
+        unit = label("unite", lang)
+        assert any(f"30{'.' if lang is Lang.AR else NNBSP}000{NBSP}{unit}" in line for line in text.split("\n"))
+
+
+# --- what the context composes, printed as the PDF prints it ------------------------------------------
+
+# The DOCX templates still type these strings literally (templates/*/plan.docx, fiche.docx): the lead
+# replaces them by the context's strings; these tests then pass and their marker goes.
+TEMPLATE_LITERAL = pytest.mark.xfail(strict=True, reason="label typed in the .docx template, not yet the context's")
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_headings_periode_and_content_typography(plan, rendered, lang) -> None:
+    edition = context.edition(plan, lang)
+    lines = body_text(open_docx(rendered[f"plan-{lang.value}"])).split("\n")
+    for priorite in edition.priorites:  # the same punctuation as the PDF: "P1 :" in French, "P1:" in Arabic
+        assert str(priorite.heading) in lines
+        for og in priorite.objectifs:
+            assert str(og.heading) in lines
+    text = "\n".join(lines)
+    assert f"2025\u20132027" in text and "2025 - 2027" not in text
+    if lang is Lang.FR:
+        assert f"«{NNBSP}comment{NNBSP}»" in text and f"(33,8{NNBSP}%)" in text and f"139{NNBSP}300" in text
+        assert f"précisé le «{NNBSP}comment{NNBSP}» de chaque action{NBSP}:" in text
+    else:  # one number format in the Arabic edition: the writers' "139 300" as Babel's ar_MA writes amounts
+        assert "139.300" in text and format_amount(plan.budget_total, lang) in text
+        assert not re.search(r"\d[ \u00a0\u202f]\d{3}(?!\d)", text)
+
+
+@TEMPLATE_LITERAL
+@pytest.mark.parametrize("lang", list(Lang))
+def test_totals_wording_is_the_contexts(plan, rendered, lang) -> None:
+    edition = context.edition(plan, lang)
+    text = body_text(open_docx(rendered[f"plan-{lang.value}"]))
+    for priorite in edition.priorites:
+        assert priorite.total_label in text and all(og.total_label in text for og in priorite.objectifs)
+    assert edition.total_line in text.split("\n")
+
+
+@TEMPLATE_LITERAL
+@pytest.mark.parametrize("lang", list(Lang))
+def test_budget_unit_in_headers_and_fiches(plan, rendered, lang) -> None:
+    edition = context.edition(plan, lang)
+    text = body_text(open_docx(rendered[f"plan-{lang.value}"]))
+    assert label("budget_colonne", lang) in text.split("\n")
+    assert in_order(text, [a.budget_text for a in edition.actions]) == []
+
+
+@TEMPLATE_LITERAL
+@pytest.mark.parametrize("lang", list(Lang))
+def test_summary_tables_end_with_totals(plan, rendered, lang) -> None:
+    edition = context.edition(plan, lang)
+    text = body_text(open_docx(rendered[f"plan-{lang.value}"]))
+    synthese = text[text.index(label("par_volet", lang)):]
+    assert in_order(synthese, [*map(str, edition.by_volet_total), label("par_echeance", lang),
+                               *[x for x in edition.by_echeance_total if x]]) == []
+
+
+@TEMPLATE_LITERAL
+@pytest.mark.parametrize("lang", list(Lang))
+def test_tableau_des_modifications_names_both_versions(revised, rendered, lang) -> None:
+    title = context.edition(revised, lang).modifications_title
+    assert title in body_text(open_docx(rendered[f"changes-{lang.value}"])).split("\n")
 
 
 def test_bilingual_volume_holds_both_parts_each_in_its_direction(revised, rendered) -> None:

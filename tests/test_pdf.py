@@ -15,12 +15,12 @@ from publisher.errors import RenderError
 from publisher.markdown import parse as parse_markdown
 from publisher.i18n import format_amount, label
 from publisher.model import Lang
-from publisher.render import pdf, watermark
+from publisher.render import context, pdf, watermark
 from publisher.render.pdf import PdfRenderer, PlanFetcher
 
 from .conftest import EXAMPLE, PLANS
-from .pdftools import (PRESENTATION_FORMS, in_order, outline_titles, pdffonts, pdftotext, reader, squeeze,
-                       structure, unmapped_glyphs)
+from .pdftools import (PRESENTATION_FORMS, in_order, outline_titles, pdf_text, pdffonts, pdftotext, reader,
+                       squeeze, structure, unmapped_glyphs)
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is installed by setup.sh --test")
 
@@ -489,3 +489,61 @@ def test_language_and_reading_direction_of_each_part(rendered, bilingual) -> Non
     for element in tops:
         expected = "fr" if pages[element.raw_get("/Pg").idnum] < french_pages else "ar"
         assert element["/Lang"] == expected
+
+
+# --- what is printed: typography, units, totals (decided in i18n and render/context) -------------------
+
+NBSP, NNBSP = "\u00a0", "\u202f"
+
+
+def test_french_typography_units_and_totals(plan, rendered) -> None:
+    data, _, fiche, _ = rendered[Lang.FR]
+    edition = context.edition(plan, Lang.FR)
+    text = pdf_text(data)
+    assert f"Période concernée{NBSP}: 2025\u20132027" in text
+    assert f"«{NNBSP}comment{NNBSP}»" in text and f"(33,8{NNBSP}%)" in text and "2023\u20132024" in text
+    assert not re.search(r"\S [:;!?»]|« ", text)  # never an ordinary (breaking) space there
+    for priorite in edition.priorites:
+        assert f"Priorité {priorite.code}{NBSP}: " in text and priorite.total_label in text
+        assert all(og.total_label in text for og in priorite.objectifs)
+    assert "Budget (MAD)" in text and edition.total_line in text and edition.total_line.endswith(f"{NBSP}MAD")
+    # every summary table ends with its totals row
+    synthese = text[text.rindex(label("par_priorite", Lang.FR)):]
+    total = f"Total {len(plan.actions)} {edition.total}"
+    assert in_order(synthese, [total, label("par_volet", Lang.FR), total, label("par_echeance", Lang.FR),
+                               f"Total {len(plan.actions)} actions"]) == []
+    # a zero budget: "0" in the canevas column, "0 MAD" in the fiche, the same number
+    zero = next(a for a in edition.actions if a.budget == "0")
+    annexe = text[text.index(f"Fiche action {zero.code}"):]
+    assert annexe[:annexe.index("Fiche action", 20)].count(f"0{NBSP}MAD") == 1
+    assert edition.actions[0].budget_text in pdf_text(fiche)
+
+
+def test_arabic_numbers_punctuation_and_totals(plan, rendered) -> None:
+    data, path, _, fpath = rendered[Lang.AR]
+    edition = context.edition(plan, Lang.AR)
+    logical = pdf_text(data)  # pypdf keeps "P1: " whole, where pdftotext moves the colon into the Latin run
+    assert f"{edition.priorites[0].code}: " in logical and not re.search(r"P\d :", logical)  # as the DOCX prints it
+    text = pdftotext(path)
+    flat = squeeze(text)
+    for priorite in edition.priorites:
+        assert squeeze(priorite.total_label) in flat
+        assert all(squeeze(og.total_label) in flat for og in priorite.objectifs)
+    assert "المجموعالهدف" not in flat and "المجموعالأولوية" not in flat  # «مجموع الهدف العام», not «المجموع الهدف»
+    assert squeeze(label("plan_total", Lang.AR)) in flat and squeeze(label("budget_colonne", Lang.AR)) in flat
+    # one number format: Babel's ar_MA (Latin digits, 1.250.000,50), the writers' numbers included
+    assert "139.300" in text and "3.957.500,50" in text
+    assert not re.search(r"\d \d{3}(?!\d)", text)
+    assert squeeze(edition.actions[0].budget_text) in squeeze(pdftotext(fpath))
+
+
+def test_arabic_letters_are_not_spaced(rendered) -> None:
+    """CSS letter-spacing pulls the letters of an Arabic word apart: the cover's first line is set
+    with letter-spacing in French, none in Arabic, where joined letters touch."""
+    data = rendered[Lang.AR][0]
+    with pdfplumber.open(BytesIO(data)) as document:
+        page = document.pages[0]
+        top = page.extract_words()[0]["top"]
+        line = sorted((c for c in page.chars if abs(c["top"] - top) < 2), key=lambda c: c["x0"])
+    gaps = sorted(b["x0"] - a["x1"] for a, b in zip(line, line[1:]) if a["text"].strip() and b["text"].strip())
+    assert len(gaps) > 8 and gaps[len(gaps) // 2] < 0.1

@@ -110,7 +110,7 @@ def test_four_edits_come_back_as_exactly_those_changes(exported, tmp_path: Path,
     assert main(["import", str(edited), str(plan)]) == 0
     out = capsys.readouterr().out
     assert "4 modification(s)" in out
-    assert "A1.1.1.2 | Action modifiée | Budget | 180\u202f000 | 185\u202f000" in out
+    assert "A1.1.1.2 | Action modifiée | Budget | 180\u202f000\u00a0MAD | 185\u202f000\u00a0MAD" in out
     assert "A2.1.1.2 | Action modifiée | Suivi / Révision | (ar) تقييم استعمال الشبكة بعد ستة أشهر من التكوين | " \
            "(ar) تقرير فصلي يعرض على اللجنة التقنية" in out  # an Arabic edit alone shows in Arabic
     after = load_checked(plan).plan

@@ -10,26 +10,50 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import lru_cache
 
 from .. import diff, markdown
 from ..i18n import (
+    COLON,
+    LIST_SEPARATOR,
     acteur_name,
     format_amount,
     format_date,
     format_echeance,
-    keep_digit_groups,
+    format_money,
+    format_period,
     label,
+    labelled,
+    pilote_text,
     territory,
+    typography,
     volet_label,
 )
 from ..model import Action, Lang, Plan, Statut, Text
 
 
-# The Arabic comma, then a right-to-left mark: two Latin acronyms around it ("DAS، INDH") keep the
-# reading order under the plain bidi algorithm of WeasyPrint and LibreOffice.
-LIST_SEPARATOR = {Lang.FR: ", ", Lang.AR: "،\u200f "}
+@dataclass(frozen=True)
+class Titled:
+    """A heading made of a label, a code and a title, joined once for every format.
+
+    ``str()`` gives the whole line (``Priorité P1 : Améliorer ...`` / ``الأولوية P1: ...``), which a
+    DOCX template prints as it is; the HTML prints the parts, to set the code apart.
+    """
+
+    label: str
+    code: str
+    sep: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.code}{self.sep}{self.text}"
+
+
+def titled(key: str, code: str, text: str, lang: Lang) -> Titled:
+    """``Priorité P1 : ...``: the label ``key``, the code, the language's colon, the title."""
+    return Titled(label(key, lang), code, COLON[lang], text)
 
 
 def slug(text: str) -> str:
@@ -62,6 +86,7 @@ class ActionView:
     echeance: str
     suivi: str
     fiche: dict[str, markdown.Document]
+    budget_text: str  # the amount with its unit: "12 500,50 MAD"
     os_code: str
     os_intitule: str
     og_code: str
@@ -87,6 +112,8 @@ class OGView:
     intitule: str
     total: str
     objectifs: list[OSView]
+    heading: Titled
+    total_label: str  # "Total de l'objectif général OG1.1" / "مجموع الهدف العام OG1.1"
 
 
 @dataclass(frozen=True)
@@ -99,6 +126,9 @@ class PrioriteView:
     total: str
     actions: int
     objectifs: list[OGView]
+    heading: Titled
+    total_label: str  # "Total de la priorité P1" / "مجموع الأولوية P1"
+    volet_line: str  # "Volet : ..."
 
 
 @dataclass(frozen=True)
@@ -140,14 +170,14 @@ class Edition:
     modifications: list[tuple[str, str, str, str, str]] = field(default_factory=list)
     modifications_header: tuple[str, ...] = ()
     previous_version: str = ""
-
-    @property
-    def between_versions(self) -> str:
-        """"Entre la version du ... et la version du ..." for the tableau des modifications."""
-        if not self.previous_version:
-            return ""
-        old, new = (v[:1].lower() + v[1:] if self.lang is Lang.FR else v for v in (self.previous_version, self.version))
-        return label("entre_versions", self.lang, old=old, new=new)
+    # the composed lines both formats print as they are
+    colon: str = ""  # between a label and its value: "\u00a0: " in French, ": " in Arabic
+    periode_line: str = ""  # "Période concernée : 2025–2027"
+    total_line: str = ""  # "Total général : 150 000 MAD"
+    by_volet_total: tuple[str, int, str] = ("", 0, "")  # the totals row of the summary by volet
+    by_echeance_total: tuple[str, str, str] = ("", "", "")  # the totals row of the summary by échéance
+    between_versions: str = ""  # "de la version du 18 mars 2025 à la version du 1er septembre 2025"
+    modifications_title: str = ""  # "Tableau des modifications de la version du ... à la version du ..."
 
     @property
     def page_wording(self) -> list[str]:
@@ -166,8 +196,34 @@ class Edition:
 
 
 def _tr(text: Text | None, lang: Lang) -> str:
-    """A content text in ``lang``, with digit groups held together (see :func:`keep_digit_groups`)."""
-    return keep_digit_groups(text[lang]) if text is not None else ""
+    """A content text in ``lang``, set in the language's typography (:func:`publisher.i18n.typography`)."""
+    return typography(text[lang], lang) if text is not None else ""
+
+
+@lru_cache(maxsize=4096)
+def _typeset(doc: markdown.Document, lang: Lang) -> markdown.Document:
+    """A parsed Markdown text with every span of prose set in the language's typography (code as written)."""
+
+    def inlines(items: tuple) -> tuple:
+        return tuple(replace(i, text=typography(i.text, lang))
+                     if isinstance(i, markdown.Span) and not i.code else i for i in items)
+
+    def block(b):
+        if isinstance(b, (markdown.Heading, markdown.Paragraph)):
+            return replace(b, inlines=inlines(b.inlines))
+        if isinstance(b, markdown.ListBlock):
+            return replace(b, items=tuple(tuple(block(x) for x in item) for item in b.items))
+        if isinstance(b, markdown.Table):
+            return replace(b, header=tuple(inlines(c) for c in b.header),
+                           rows=tuple(tuple(inlines(c) for c in row) for row in b.rows))
+        return b
+
+    return replace(doc, blocks=tuple(block(b) for b in doc.blocks))
+
+
+def _markdown(text: Text | None, lang: Lang) -> markdown.Document:
+    """A Markdown content text in ``lang``, parsed and typeset."""
+    return _typeset(markdown.parse(text[lang] if text is not None else ""), lang)
 
 
 def _texts(items: list[Text], lang: Lang) -> list[str]:
@@ -187,16 +243,9 @@ def _lineage(plan: Plan, action: Action) -> tuple:
 def action_view(plan: Plan, action: Action, lang: Lang, lineage: tuple | None = None) -> ActionView:
     """One action formatted for ``lang``, with the priority and objectives it belongs to."""
     prio, og, os_ = lineage or _lineage(plan, action)
-    pilotes = []
-    for pilote in action.pilotes:
-        parts = [_tr(pilote.nom, lang)]
-        detail = LIST_SEPARATOR[lang].join(x for x in (_tr(pilote.fonction, lang),
-                                       acteur_name(plan, pilote.acteur, lang) if pilote.acteur else "") if x)
-        pilotes.append(f"{parts[0]} ({detail})" if parts[0] and detail else parts[0] or detail)
-    fiche = {
-        part: markdown.parse(getattr(action.fiche, part)[lang]) if getattr(action.fiche, part) else markdown.parse("")
-        for part in ("contexte", "public_vise", "objectifs", "modalites")
-    }
+    pilotes = [pilote_text(plan, pilote, lang) for pilote in action.pilotes]
+    fiche = {part: _markdown(getattr(action.fiche, part), lang)
+             for part in ("contexte", "public_vise", "objectifs", "modalites")}
     return ActionView(
         code=action.code,
         intitule=_tr(action.intitule, lang),
@@ -208,6 +257,7 @@ def action_view(plan: Plan, action: Action, lang: Lang, lineage: tuple | None = 
         humaines=_texts(action.ressources.humaines, lang),
         materielles=_texts(action.ressources.materielles, lang),
         budget=format_amount(action.budget.montant, lang),
+        budget_text=format_money(action.budget.montant, lang),
         source=_tr(action.budget.source, lang),
         indicateurs=_texts(action.indicateurs, lang),
         echeance=format_echeance(action.echeance, lang),
@@ -225,7 +275,7 @@ def action_view(plan: Plan, action: Action, lang: Lang, lineage: tuple | None = 
 def _sections(plan: Plan, lang: Lang) -> list[SectionView]:
     views = []
     for section in plan.sections:
-        doc = markdown.parse(section[lang])
+        doc = _typeset(markdown.parse(section[lang]), lang)
         default = label(section.key, lang) if section.key in ("contexte", "methode", "gouvernance") else section.key
         views.append(SectionView(section.key, doc.title or default, doc.body))
     return views
@@ -268,10 +318,16 @@ def _edition(plan: Plan, lang: Lang) -> Edition:
                     views.append(view)
                     actions.append(view)
                 oss.append(OSView(os_.code, _tr(os_.intitule, lang), views))
-            ogs.append(OGView(og.code, _tr(og.intitule, lang), format_amount(og.budget_total, lang), oss))
+            intitule = _tr(og.intitule, lang)
+            ogs.append(OGView(og.code, intitule, format_amount(og.budget_total, lang), oss,
+                              titled("objectif_general", og.code, intitule, lang),
+                              label("total_og", lang, code=og.code)))
+        intitule = _tr(prio.intitule, lang)
         priorites.append(
-            PrioriteView(prio.code, _tr(prio.intitule, lang), volet_label(prio.volet, lang),
-                         format_amount(prio.budget_total, lang), len(prio.actions), ogs)
+            PrioriteView(prio.code, intitule, volet_label(prio.volet, lang),
+                         format_amount(prio.budget_total, lang), len(prio.actions), ogs,
+                         titled("priorite", prio.code, intitule, lang), label("total_priorite", lang, code=prio.code),
+                         labelled("volet", lang, volet_label(prio.volet, lang)))
         )
 
     by_volet = []
@@ -282,6 +338,11 @@ def _edition(plan: Plan, lang: Lang) -> Edition:
     ordered = sorted(plan.actions, key=lambda a: a.echeance.sort_key)  # stable: written order on ties
     by_echeance = [(format_echeance(a.echeance, lang), a.code, _tr(a.intitule, lang)) for a in ordered]
 
+    periode = format_period(plan.periode.debut, plan.periode.fin)
+    between = title = ""
+    if plan.previous:
+        versions = {"old": format_date(plan.previous.version, lang), "new": format_date(plan.version, lang)}
+        between, title = label("entre_versions", lang, **versions), label("modifications_entre", lang, **versions)
     validation = plan.validation
     validated = ""
     if plan.statut is Statut.VALIDE and validation and validation.date:
@@ -291,7 +352,7 @@ def _edition(plan: Plan, lang: Lang) -> Edition:
         royaume=label("royaume", lang),
         title=label("titre", lang),
         territory=territory(plan, lang),
-        periode=f"{plan.periode.debut} - {plan.periode.fin}",
+        periode=periode,
         version=label("version_du", lang, date=format_date(plan.version, lang)),
         version_date=format_date(plan.version, lang),
         draft=plan.statut is Statut.PROJET,
@@ -303,6 +364,8 @@ def _edition(plan: Plan, lang: Lang) -> Edition:
         total=format_amount(plan.budget_total, lang),
         by_volet=by_volet,
         by_echeance=by_echeance,
+        by_volet_total=(label("total", lang), len(plan.actions), format_amount(plan.budget_total, lang)),
+        by_echeance_total=(label("total", lang), "", label("nombre_actions_n", lang, n=len(plan.actions))),
         revisions=[(format_date(r.date, lang), _tr(r.objet, lang)) for r in plan.revisions],
         instance=_tr(validation.instance, lang) if validation else "",
         signataires=[
@@ -316,6 +379,11 @@ def _edition(plan: Plan, lang: Lang) -> Edition:
         modifications=diff.table_rows(diff.compare(plan.previous, plan), lang) if plan.previous else [],
         modifications_header=diff.header(lang),
         previous_version=label("version_du", lang, date=format_date(plan.previous.version, lang)) if plan.previous else "",
+        colon=COLON[lang],
+        periode_line=labelled("periode", lang, periode),
+        total_line=labelled("plan_total", lang, format_money(plan.budget_total, lang)),
+        between_versions=between,
+        modifications_title=title,
     )
 
 
@@ -326,5 +394,5 @@ _LABEL_KEYS = (
     "fiche_public_vise", "fiche_objectifs", "fiche_responsable", "fiche_ressources", "fiche_modalites",
     "annexes", "historique", "modifications", "total", "dirhams", "signature", "canevas", "synthese",
     "par_priorite", "par_volet", "par_echeance", "volet", "nombre_actions", "validation", "date", "objet",
-    "qualite", "nom", "rang", "source", "code", "plan_total", "fiches_action",
+    "qualite", "nom", "rang", "source", "code", "plan_total", "fiches_action", "unite", "budget_colonne",
 )
