@@ -89,7 +89,13 @@ def test_revisions_out_of_order() -> None:
 
 def test_every_sample_plan_folder_is_covered() -> None:
     folders = {p.name for p in PLANS.iterdir() if p.is_dir()}
-    assert folders - set(CASES) == {"minimal", "revisions-ordre", "contact-autorise", "revision-v1", "revision-v2"}
+    assert folders - set(CASES) == {"minimal", "revisions-ordre", "contact-autorise", "revision-v1", "revision-v2",
+                                    "stress"}
+
+
+def test_the_stress_plan_is_clean() -> None:
+    """The proofing plan (long tokens, many pilots, a fiche of pages) is a valid plan: strict check is clean."""
+    assert check(load(PLANS / "stress")).diagnostics == []
 
 
 def test_minimal_plan_is_clean() -> None:

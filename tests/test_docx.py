@@ -458,7 +458,7 @@ def test_headings_periode_and_content_typography(plan, rendered, lang) -> None:
         for og in priorite.objectifs:
             assert str(og.heading) in lines
     text = "\n".join(lines)
-    assert f"2025\u20132027" in text and "2025 - 2027" not in text
+    assert "2025\u20132027" in text and "2025 - 2027" not in text
     if lang is Lang.FR:
         assert f"«{NNBSP}comment{NNBSP}»" in text and f"(33,8{NNBSP}%)" in text and f"139{NNBSP}300" in text
         assert f"précisé le «{NNBSP}comment{NNBSP}» de chaque action{NBSP}:" in text
