@@ -446,7 +446,7 @@ def test_tableau_des_modifications(revised, rendered, lang) -> None:
 
 # The DOCX templates still type these strings literally (templates/*/plan.docx, fiche.docx): the lead
 # replaces them by the context's strings; these tests then pass and their marker goes.
-TEMPLATE_LITERAL = pytest.mark.xfail(strict=True, reason="label typed in the .docx template, not yet the context's")
+TEMPLATE_LITERAL = pytest.mark.xfail(strict=True, reason="the .docx templates have no totals row after the summaries by volet and by échéance yet")
 
 
 @pytest.mark.parametrize("lang", list(Lang))
@@ -467,7 +467,6 @@ def test_headings_periode_and_content_typography(plan, rendered, lang) -> None:
         assert not re.search(r"\d[ \u00a0\u202f]\d{3}(?!\d)", text)
 
 
-@TEMPLATE_LITERAL
 @pytest.mark.parametrize("lang", list(Lang))
 def test_totals_wording_is_the_contexts(plan, rendered, lang) -> None:
     edition = context.edition(plan, lang)
@@ -477,7 +476,6 @@ def test_totals_wording_is_the_contexts(plan, rendered, lang) -> None:
     assert edition.total_line in text.split("\n")
 
 
-@TEMPLATE_LITERAL
 @pytest.mark.parametrize("lang", list(Lang))
 def test_budget_unit_in_headers_and_fiches(plan, rendered, lang) -> None:
     edition = context.edition(plan, lang)
@@ -496,7 +494,6 @@ def test_summary_tables_end_with_totals(plan, rendered, lang) -> None:
                                *[x for x in edition.by_echeance_total if x]]) == []
 
 
-@TEMPLATE_LITERAL
 @pytest.mark.parametrize("lang", list(Lang))
 def test_tableau_des_modifications_names_both_versions(revised, rendered, lang) -> None:
     title = context.edition(revised, lang).modifications_title
