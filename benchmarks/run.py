@@ -125,8 +125,8 @@ def _our_pdf_stage(plan_dir: str, out: str) -> None:
     plan = load_checked(plan_dir).plan
     todo = [(job, "") for job in jobs(plan, ("fr", "ar"), ("pdf",)) if job.kind in ("plan", "fiche")]
     Path(out).mkdir(parents=True, exist_ok=True)
-    for job, _, data in _render_all(plan, todo, None, None):
-        (Path(out) / Path(job.target).name).write_bytes(data)
+    for job, _, rendered in _render_all(plan, todo, None, None):
+        (Path(out) / Path(job.target).name).write_bytes(rendered.data)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -18,7 +18,6 @@ import ctypes
 import dataclasses
 import hashlib
 import importlib
-import io
 import json
 import multiprocessing
 import os
@@ -180,15 +179,6 @@ class BuildReport:
     check: CheckResult | None = None
 
 
-def count_pages(data: bytes, fmt: str) -> int:
-    """Pages of a PDF output (0 for a DOCX: Word paginates it when it opens)."""
-    if fmt != "pdf":
-        return 0
-    from pypdf import PdfReader  # only when something was rendered: a rebuild with nothing to do stays light
-
-    return len(PdfReader(io.BytesIO(data)).pages)
-
-
 def input_files(plan: Plan) -> list[str]:
     """The files of the plan folder that shape its publication: plan.yaml, its charte.toml and the
     narrative files it lists (in both languages; present or not, since one written later must be
@@ -240,10 +230,10 @@ def build(
         old_outputs = manifest.outputs(stem)
         todo, entries = _what_changed(plan, out, jobs(plan, editions, formats), old_outputs, report)
         written = []
-        for job, key, data in _render_all(plan, todo, workers, progress, report.warnings):
-            folder.stage(job.target, data)
-            entries[job.target] = {"sha256": _sha256(data), "source": key, "bytes": len(data),
-                                   "pages": count_pages(data, job.fmt)}
+        for job, key, done in _render_all(plan, todo, workers, progress, report.warnings):
+            folder.stage(job.target, done.data)
+            entries[job.target] = {"sha256": _sha256(done.data), "source": key, "bytes": len(done.data),
+                                   "pages": done.pages}
             written.append(out / job.target)
         _remove_stale(plan, folder, stem, old_outputs, entries, report)
         section = {
@@ -365,9 +355,18 @@ def _init_worker(plan: Plan, parent: int) -> None:
         os._exit(1)
 
 
-def _render_group(group: list[Job], plan: Plan | None = None) -> list[tuple[bytes, list[str]]]:
-    """Render a group of jobs in order, in one process, so that they share laid-out documents:
-    each job's bytes, with the warnings its renderer reported, located by output."""
+@dataclass(frozen=True)
+class Rendered:
+    """One output as its renderer made it: its bytes, its pages as laid out (0 for a DOCX: Word
+    paginates it when it opens), and the warnings the renderer's libraries reported, located."""
+
+    data: bytes
+    pages: int
+    warnings: list[str]
+
+
+def _render_group(group: list[Job], plan: Plan | None = None) -> list[Rendered]:
+    """Render a group of jobs in order, in one process, so that they share laid-out documents."""
     plan = plan or _WORKER_PLAN
     try:
         return [_render_one(job, plan) for job in group]
@@ -378,10 +377,12 @@ def _render_group(group: list[Job], plan: Plan | None = None) -> list[tuple[byte
                 release()
 
 
-def _render_one(job: Job, plan: Plan) -> tuple[bytes, list[str]]:
+def _render_one(job: Job, plan: Plan) -> Rendered:
     data = job.render(plan)
-    take = getattr(renderer(job.fmt), "take_warnings", None)
-    return data, [f"{job.target} : {message}" for message in (take() if take else [])]
+    engine = renderer(job.fmt)
+    take = getattr(engine, "take_warnings", None)
+    warnings = [f"{job.target} : {message}" for message in (take() if take else [])]
+    return Rendered(data, getattr(engine, "last_pages", 0), warnings)
 
 
 def groups(todo: list[tuple[Job, str]], actions: int) -> list[list[tuple[Job, str]]]:
@@ -417,20 +418,20 @@ def _cost(group: list[tuple[Job, str]], actions: int) -> float:
 
 def _render_all(plan: Plan, todo: list[tuple[Job, str]], workers: int | None, progress: Progress | None,
                 warnings: list[str] | None = None):
-    """Render the jobs, groups in parallel across the cores; yield (job, key, bytes) as groups finish
-    (the renderers' warnings go into ``warnings``)."""
+    """Render the jobs, groups in parallel across the cores; yield (job, key, :class:`Rendered`) as
+    groups finish (the renderers' warnings go into ``warnings``)."""
     warnings = [] if warnings is None else warnings
     total, done = len(todo), 0
     batches = groups(todo, len(plan.actions))
     workers = min(workers or os.cpu_count() or 1, len(batches))
     if workers <= 1:
         for batch in batches:
-            for (job, key), (data, reported) in zip(batch, _render_group([job for job, _ in batch], plan)):
-                warnings.extend(reported)
+            for (job, key), rendered in zip(batch, _render_group([job for job, _ in batch], plan)):
+                warnings.extend(rendered.warnings)
                 done += 1
                 if progress:
                     progress(done, total, job.target)
-                yield job, key, data
+                yield job, key, rendered
         return
     # Fork: workers inherit the loaded modules; the plan is sent once to each worker.
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
@@ -442,12 +443,12 @@ def _render_all(plan: Plan, todo: list[tuple[Job, str]], workers: int | None, pr
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 batch = futures[future]
-                for (job, key), (data, reported) in zip(batch, future.result()):  # a renderer's error stops here
-                    warnings.extend(reported)
+                for (job, key), rendered in zip(batch, future.result()):  # a renderer's error stops here
+                    warnings.extend(rendered.warnings)
                     done += 1
                     if progress:
                         progress(done, total, job.target)
-                    yield job, key, data
+                    yield job, key, rendered
     except BrokenProcessPool:
         raise EnvironmentFailure("un processus de rendu s'est arrêté brutalement (mémoire épuisée ou signal) : "
                                  "rien n'a été publié") from None

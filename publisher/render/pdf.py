@@ -231,6 +231,7 @@ class PdfRenderer:
         self._plan: Plan | None = None
         self._documents: dict[tuple, object] = {}
         self.warnings: list[str] = []  # what WeasyPrint reported since the last take_warnings()
+        self.last_pages = 0  # the pages of the last PDF written, as laid out: the build records them
 
     def clear(self) -> None:
         """Forget the laid-out documents (the build calls it after each group of outputs)."""
@@ -316,6 +317,7 @@ class PdfRenderer:
             document = document.copy([page for doc in documents for page in doc.pages])
         identifier = hashlib.sha256(f"{context.plan_stem(plan)}/{key}".encode()).hexdigest()[:32].encode()
         parts = tuple((len(doc.pages), doc.metadata.lang or "") for doc in documents)
+        self.last_pages = len(document.pages)
         try:
             with _collecting(self.warnings), pdftext.exact_text():
                 return document.write_pdf(
