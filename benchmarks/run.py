@@ -61,7 +61,8 @@ def median(runs: list[dict], key: str) -> float:
 def pages(out: Path) -> int:
     """Pages written, from the manifest."""
     manifest = json.loads((out / "manifest.json").read_text())
-    return sum(entry.get("pages", 0) for entry in manifest["outputs"].values())
+    return sum(entry.get("pages", 0) for section in manifest["publications"].values()
+               for entry in section["outputs"].values())
 
 
 def publish(plan: Path, out: Path, *extra: str) -> dict:

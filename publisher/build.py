@@ -453,12 +453,25 @@ def _render_all(plan: Plan, todo: list[tuple[Job, str]], workers: int | None, pr
         raise EnvironmentFailure("un processus de rendu s'est arrêté brutalement (mémoire épuisée ou signal) : "
                                  "rien n'a été publié") from None
     except BaseException:
-        # An error, Ctrl-C or an abandoned build: the workers stop now, not after their current group.
-        for process in list((getattr(pool, "_processes", None) or {}).values()):
-            process.terminate()
+        _abandon(pool)  # an error, Ctrl-C or an abandoned build: the workers stop now
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _abandon(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool's workers at once, not after their current group.
+
+    A worker killed while it sends a result leaves half a message in the result pipe, and the pool's
+    manager thread would wait for the rest forever (the parent holds a writing end too): closing the
+    parent's writing end turns that wait into an end of file, which the pool reports as broken.
+    ProcessPoolExecutor has no public way to do either before Python 3.14 (``terminate_workers``).
+    """
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.kill()
+    writer = getattr(getattr(pool, "_result_queue", None), "_writer", None)
+    if writer is not None:
+        writer.close()
 
 
 def write_changes(plan: Plan, out: Path | str, formats: Iterable[str] = FORMATS) -> list[Path]:

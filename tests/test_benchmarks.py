@@ -20,3 +20,16 @@ def test_generated_plan_checks_clean(tmp_path, size) -> None:
     for action in plan.actions:
         assert action.fiche.modalites.fr and action.fiche.modalites.ar
         assert action.indicateurs and action.pilotes and action.resultats_attendus
+
+
+def test_the_benchmark_counts_the_pages_the_build_wrote(tmp_path) -> None:
+    from pypdf import PdfReader
+
+    from benchmarks.run import pages
+    from publisher.build import build
+
+    from .conftest import PLANS
+
+    out = tmp_path / "out"
+    build(PLANS / "minimal", out, editions=("fr",), formats=("pdf",), workers=1)
+    assert pages(out) == sum(len(PdfReader(path).pages) for path in out.rglob("*.pdf")) > 0
