@@ -625,3 +625,28 @@ def test_no_heading_alone_at_the_foot_of_a_page(proofs, key):
                 if _is_heading(sorted(line, key=lambda c: c["x0"]), page, document.lang)]
     assert headings, "les titres ne sont pas reconnus"
     assert headings_at_foot(document.pages, document.lang) == []
+
+
+def actions_without_their_objective(document: Document, name: str) -> list[str]:
+    """The canevas pages (landscape) where an action's code is printed without its objectif spécifique's."""
+    plan = load_checked(PLANS_PROOFED[name], strict=True).plan
+    parents = {action.code: os_.code for og in plan.objectifs_generaux for os_ in og.objectifs_specifiques
+               for action in os_.actions}
+    found = []
+    for number, (page, text) in enumerate(zip(document.pages, document.text), start=1):
+        x0, top, x1, bottom = page.area
+        if x1 - x0 <= bottom - top:
+            continue  # a portrait page: the summaries list actions by échéance, not by objective
+        words = set(re.findall(r"[A-Z]+[0-9][0-9.]*[0-9]", BIDI_MARKS.sub("", text)))
+        found += [f"page {number}: {code} sans {parents[code]}" for code in sorted(words & set(parents))
+                  if parents[code] not in words]
+    return found
+
+
+PLANS_ONLY = [key for key in EVERY_PDF if key.values[0][1] == "plan"]
+
+
+@pytest.mark.parametrize("key", PLANS_ONLY)
+def test_every_page_says_which_objective_each_action_serves(proofs, key):
+    """A canevas continued on a new page names each action's objectif spécifique there too (issue 13, 2)."""
+    assert actions_without_their_objective(_document(proofs, key), key[0]) == []
