@@ -446,7 +446,6 @@ def test_tableau_des_modifications(revised, rendered, lang) -> None:
 
 # The DOCX templates still type these strings literally (templates/*/plan.docx, fiche.docx): the lead
 # replaces them by the context's strings; these tests then pass and their marker goes.
-TEMPLATE_LITERAL = pytest.mark.xfail(strict=True, reason="the .docx templates have no totals row after the summaries by volet and by échéance yet")
 
 
 @pytest.mark.parametrize("lang", list(Lang))
@@ -484,7 +483,6 @@ def test_budget_unit_in_headers_and_fiches(plan, rendered, lang) -> None:
     assert in_order(text, [a.budget_text for a in edition.actions]) == []
 
 
-@TEMPLATE_LITERAL
 @pytest.mark.parametrize("lang", list(Lang))
 def test_summary_tables_end_with_totals(plan, rendered, lang) -> None:
     edition = context.edition(plan, lang)
