@@ -24,6 +24,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import errors
 from .errors import EnvironmentFailure
 
 MANIFEST = "manifest.json"
@@ -148,8 +149,8 @@ class Manifest:
 
 
 def printable(text: str) -> str:
-    """A name from a file as it may be printed on one line."""
-    shown = text.encode("unicode_escape").decode("ascii") if not text.isprintable() else text
+    """A name read from a manifest as it may be printed: one line (:func:`errors.printable`), 80 characters."""
+    shown = errors.printable(text)
     return shown if len(shown) <= 80 else shown[:79] + "…"
 
 
