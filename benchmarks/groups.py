@@ -11,8 +11,9 @@ from __future__ import annotations
 import sys
 import time
 
-from publisher.build import groups, jobs, renderer
+from publisher.build import groups, jobs
 from publisher.check import load_checked
+from publisher.render import renderer
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -27,12 +28,10 @@ def main(argv: list[str] | None = None) -> None:
         times: dict[str, float] = {}
         for job, _ in group:
             started = time.perf_counter()
-            job.render(plan)
+            renderer(job.fmt).render(job.spec(plan))
             kind = "bilingual" if job.edition == "bilingue" else job.kind
             times[kind] = times.get(kind, 0.0) + time.perf_counter() - started
-        release = getattr(renderer(first.fmt), "clear", None)
-        if release:
-            release()  # as the build does after each group
+        renderer(first.fmt).clear()  # as the build does after each group
         total += sum(times.values())
         detail = ", ".join(f"{kind} {seconds:.1f} s" for kind, seconds in times.items())
         print(f"{name:<14} {len(group):>4} outputs  {sum(times.values()):>7.1f} s  ({detail})", flush=True)

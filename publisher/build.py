@@ -17,7 +17,6 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import hashlib
-import importlib
 import json
 import multiprocessing
 import os
@@ -26,7 +25,6 @@ import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -37,19 +35,10 @@ from .errors import EnvironmentFailure, UsageError
 from .model import Lang, Plan
 from .names import file_name  # the one function that names outputs, shared with check
 from .output import MANIFEST, Manifest, OutputFolder, intact, printable
-from .render import context
+from .render import Spec, context, renderer
 from .stamp import EDITIONS, FORMATS, default_out, engine_fingerprint, file_hash, pairs
 
-RENDERERS = {"pdf": "publisher.render.pdf:PdfRenderer", "docx": "publisher.render.docx:DocxRenderer"}
-
 Progress = Callable[[int, int, str], None]
-
-
-@lru_cache(maxsize=None)
-def renderer(fmt: str):
-    """The renderer of a format, from the registry (imported only when something is rendered)."""
-    module, name = RENDERERS[fmt].split(":")
-    return getattr(importlib.import_module(module), name)()
 
 
 def _sha256(data: bytes) -> str:
@@ -80,16 +69,11 @@ class Job:
         """The language of a one-language output."""
         return Lang(self.edition)
 
-    def render(self, plan: Plan) -> bytes:
-        """The bytes of this output."""
-        engine = renderer(self.fmt)
-        if self.kind == "plan" and self.edition == "bilingue":
-            return engine.bilingual(plan)
-        if self.kind == "plan":
-            return engine.plan(plan, self.lang)
-        if self.kind == "fiche":
-            return engine.fiche(plan, plan.action(self.key), self.lang)
-        return engine.bundle(plan, self.key, self.lang)
+    def spec(self, plan: Plan) -> Spec:
+        """What the renderer is asked to print for this output."""
+        if self.edition == "bilingue":
+            return Spec(plan, "bilingual")
+        return Spec(plan, self.kind, self.lang, self.key)
 
 
 def _stem(plan: Plan) -> str:
@@ -372,17 +356,14 @@ def _render_group(group: list[Job], plan: Plan | None = None) -> list[Rendered]:
         return [_render_one(job, plan) for job in group]
     finally:
         for fmt in {job.fmt for job in group}:
-            release = getattr(renderer(fmt), "clear", None)
-            if release:
-                release()
+            renderer(fmt).clear()
 
 
 def _render_one(job: Job, plan: Plan) -> Rendered:
-    data = job.render(plan)
     engine = renderer(job.fmt)
-    take = getattr(engine, "take_warnings", None)
-    warnings = [f"{job.target} : {message}" for message in (take() if take else [])]
-    return Rendered(data, getattr(engine, "last_pages", 0), warnings)
+    data = engine.render(job.spec(plan))
+    warnings = [f"{job.target} : {message}" for message in engine.take_warnings()]
+    return Rendered(data, engine.last_pages, warnings)
 
 
 def groups(todo: list[tuple[Job, str]], actions: int) -> list[list[tuple[Job, str]]]:
@@ -482,7 +463,7 @@ def write_changes(plan: Plan, out: Path | str, formats: Iterable[str] = FORMATS)
         for lang in Lang:
             for fmt in formats:
                 name = f"modifications-{_stem(plan)}-depuis-{plan.previous.version.isoformat()}-{lang.value}.{fmt}"
-                folder.stage(name, renderer(fmt).changes(plan, lang))
+                folder.stage(name, renderer(fmt).render(Spec(plan, "changes", lang)))
                 written.append(out / name)
         folder.commit(None)
     return written

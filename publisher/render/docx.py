@@ -48,7 +48,7 @@ from ..i18n import label
 from ..markdown import Block, Document, Heading, Image, ListBlock, Paragraph, Table
 from ..charte import Charte
 from ..model import Action, Lang, Plan
-from . import context, ooxml
+from . import Renderer, context, ooxml
 
 TEMPLATES = resources.TEMPLATES
 
@@ -358,11 +358,12 @@ def _pad(cells: tuple, columns: int) -> tuple:
 # --- the renderer -------------------------------------------------------------------------------
 
 
-class DocxRenderer:
+class DocxRenderer(Renderer):
     """Renders the documents of an edition as DOCX: the plan, the fiches action, an acteur's fiches,
     the tableau des modifications, and the bilingual volume."""
 
     extension = "docx"
+    last_pages = 0  # Word and LibreOffice paginate a DOCX when they open it
 
     def __init__(self, templates: Path | None = None) -> None:
         self.templates = templates or TEMPLATES  # holds fr/ and ar/, each with plan.docx and fiche.docx

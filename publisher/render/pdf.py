@@ -28,7 +28,7 @@ from ..errors import RenderError
 from ..markdown import Block, Heading, Image, ListBlock, Paragraph, Table
 from ..model import Action, Lang, Plan
 from ..names import asset_url
-from . import context, pdfpost, pdftext, watermark
+from . import Renderer, context, pdfpost, pdftext, watermark
 
 TEMPLATES = resources.TEMPLATES
 STYLESHEETS = ("page.css", "typography.css", "canevas.css")
@@ -218,7 +218,7 @@ def _stylesheets(charte_css: str) -> tuple[CSS, ...]:
 # --- the renderer -------------------------------------------------------------------------------
 
 
-class PdfRenderer:
+class PdfRenderer(Renderer):
     """Renders the plan document, the fiches action, the bundles and the bilingual volume as PDF.
 
     Laid-out documents are kept while one plan is being published, so that the bilingual volume
