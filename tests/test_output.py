@@ -289,10 +289,17 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in found]
 
 
+def _as_from_a_terminal() -> None:
+    """Ctrl-C as a terminal delivers it, even when the tests run in the background (where the shell
+    starts them with SIGINT ignored, and Python keeps it ignored in every child)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_slow_build(plan: Path, out: Path) -> tuple[subprocess.Popen, list[int]]:
     proc = subprocess.Popen([sys.executable, "-c", _SLOW_BUILD, "build", str(plan), "-o", str(out),
                              "--format", "docx", "-j", "2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=_as_from_a_terminal)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         workers = _children(proc.pid)
