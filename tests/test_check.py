@@ -132,12 +132,6 @@ def test_diagnostics_are_sorted_by_file_and_line(tmp_path: Path) -> None:
     assert len(lines) >= 3
 
 
-def test_bom_is_accepted(tmp_path: Path) -> None:
-    folder = _copy_minimal(tmp_path)
-    (folder / "plan.yaml").write_bytes(b"\xef\xbb\xbf" + (PLANS / "minimal" / "plan.yaml").read_bytes())
-    assert check(load(folder)).diagnostics == []
-
-
 @pytest.mark.parametrize(
     "title, expected",
     [
@@ -182,46 +176,3 @@ def test_personal_data_is_found(text: str, rule: str) -> None:
 )
 def test_ordinary_text_is_not_personal_data(text: str) -> None:
     assert list(find_personal_data(text)) == []
-
-
-def _copy_minimal(tmp_path: Path) -> Path:
-    """A copy of the minimal plan in tmp_path."""
-    for item in (PLANS / "minimal").rglob("*"):
-        target = tmp_path / item.relative_to(PLANS / "minimal")
-        if item.is_dir():
-            target.mkdir(exist_ok=True)
-        else:
-            target.write_bytes(item.read_bytes())
-    return tmp_path
-
-
-def _variant(tmp_path: Path, old: str, new: str) -> Path:
-    """The minimal plan with one line replaced, in tmp_path."""
-    plan = _copy_minimal(tmp_path) / "plan.yaml"
-    text = plan.read_text()
-    assert old in text
-    plan.write_text(text.replace(old, new, 1))
-    return tmp_path
-
-
-def test_yaml_is_read_as_yaml_1_2(tmp_path: Path) -> None:
-    # "no" is a string in YAML 1.2 (a boolean in 1.1): here a wrong statut, not a wrong type.
-    result = check(load(_variant(tmp_path, "statut: projet", "statut: no")))
-    assert [(d.rule, d.location.line) for d in result.diagnostics] == [("statut.inconnu", 4)]
-
-
-def test_python_tags_are_refused_not_constructed(tmp_path: Path) -> None:
-    folder = _variant(tmp_path, 'statut: projet', 'statut: !!python/object/apply:os.system ["true"]')
-    found = [(d.rule, d.location.line) for d in check(load(folder)).diagnostics]
-    assert ("yaml.syntaxe", 4) in found
-
-
-def test_an_empty_key_is_an_absent_key(tmp_path: Path) -> None:
-    # "pilotes:" left empty reads as null: reported as an action without pilote, not as a wrong type.
-    folder = _variant(tmp_path, "                pilotes:\n", "                pilotes:\n                pilotes_old:\n")
-    text = (folder / "plan.yaml").read_text()
-    start = text.index("                pilotes_old:\n")
-    end = text.index("                partenaires:")
-    (folder / "plan.yaml").write_text(text[:start] + text[end:])
-    found = [(d.rule, d.code) for d in check(load(folder)).diagnostics]
-    assert found == [("pilote.requis", "A1.1.1.1")]
