@@ -8,6 +8,8 @@ from benchmarks.synth import generate
 from publisher.check import check
 from publisher.load import load
 
+pytestmark = pytest.mark.slow  # whole builds
+
 
 @pytest.mark.parametrize("size", [1, 30, 91])
 def test_generated_plan_checks_clean(tmp_path, size) -> None:

@@ -23,6 +23,8 @@ from .pdftools import pdftotext, squeeze
 
 V1, V2 = PLANS / "revision-v1", PLANS / "revision-v2"
 
+pytestmark = pytest.mark.slow  # whole builds
+
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
     """Every file of a folder: its bytes and its mtime (ns)."""

@@ -615,6 +615,7 @@ def test_every_output_is_a_valid_package(rendered) -> None:
 # --- LibreOffice -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_libreoffice_converts_every_docx_with_the_embedded_fonts(converted) -> None:
     installed = subprocess.run(["fc-list"], capture_output=True, text=True).stdout.lower()
     assert "amiri" not in installed and "lato" not in installed, "the fonts must come from the DOCX, not the system"
@@ -626,6 +627,7 @@ def test_libreoffice_converts_every_docx_with_the_embedded_fonts(converted) -> N
         assert {n.split("-")[0] for n, *_ in used} == set(families), (name, used)
 
 
+@pytest.mark.slow
 def test_libreoffice_shows_the_sommaire_and_keeps_the_arabic_order(plan, converted) -> None:
     for lang in Lang:
         page = subprocess.run(["pdftotext", "-layout", "-f", "2", "-l", "2", str(converted[f"plan-{lang.value}"]), "-"],

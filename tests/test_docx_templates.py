@@ -92,6 +92,7 @@ def _font_parts(data: bytes) -> int:
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is installed by setup.sh --test")
+@pytest.mark.slow
 def test_a_template_saved_again_by_libreoffice_publishes_the_same(plan, committed, tmp_path) -> None:
     folder = _copy_templates(tmp_path / "templates")
     for lang in Lang:
@@ -154,6 +155,7 @@ def _rewrite(path, changes) -> None:
             out.writestr(name, data)
 
 
+@pytest.mark.slow
 def test_tags_split_across_runs_and_an_odd_core_relationship(plan, committed, tmp_path) -> None:
     """Tags cut into runs of one character still render whole; the core properties related with the
     type some writers use still give one docProps/core.xml, the renderer's."""

@@ -20,9 +20,8 @@ from publisher.check import check, find_personal_data, load_checked
 from publisher.errors import Diagnostic, Location, PlanError, Severity
 from publisher.load import load
 
-from .conftest import PLANS
+from .conftest import PLANS, copy_minimal, variant
 from .pdftools import pdffonts, pdftotext, reader
-from .test_check import _copy_minimal, _variant
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -62,7 +61,7 @@ def test_a_narrative_folder_linked_outside_is_refused_and_not_read(tmp_path: Pat
     secret = tmp_path / "ailleurs"
     secret.mkdir()
     (secret / "contexte.md").write_text("Texte confidentiel hors du plan")
-    plan = _copy_minimal(_sub(tmp_path / "plan"))
+    plan = copy_minimal(_sub(tmp_path / "plan"))
     for item in (plan / "fr").iterdir():
         item.unlink()
     (plan / "fr").rmdir()
@@ -77,7 +76,7 @@ def test_a_narrative_folder_linked_outside_is_refused_and_not_read(tmp_path: Pat
 def test_an_image_linked_outside_the_plan_is_refused(tmp_path: Path) -> None:
     outside = tmp_path / "photo.png"
     outside.write_bytes(_png(2, 2))
-    plan = _copy_minimal(_sub(tmp_path / "plan"))
+    plan = copy_minimal(_sub(tmp_path / "plan"))
     (plan / "assets").mkdir()
     os.symlink(outside, plan / "assets" / "photo.png")
     _append(plan, "fr/contexte.md", "\n![x](assets/photo.png)\n")
@@ -85,7 +84,7 @@ def test_an_image_linked_outside_the_plan_is_refused(tmp_path: Path) -> None:
 
 
 def test_plan_yaml_linked_outside_is_refused(tmp_path: Path) -> None:
-    plan = _copy_minimal(_sub(tmp_path / "plan"))
+    plan = copy_minimal(_sub(tmp_path / "plan"))
     (plan / "plan.yaml").rename(tmp_path / "autre.yaml")
     os.symlink(tmp_path / "autre.yaml", plan / "plan.yaml")
     assert _rules(plan) == ["fichier.hors_plan"]
@@ -97,7 +96,7 @@ def test_plan_yaml_linked_outside_is_refused(tmp_path: Path) -> None:
 def test_nested_aliases_are_refused_at_once_never_expanded(tmp_path: Path) -> None:
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
-    plan = _copy_minimal(tmp_path)
+    plan = copy_minimal(tmp_path)
     (plan / "plan.yaml").write_text("\n".join(lines) + "\n")
     start = time.perf_counter()
     found = _found(plan)
@@ -107,7 +106,7 @@ def test_nested_aliases_are_refused_at_once_never_expanded(tmp_path: Path) -> No
 
 def test_an_alias_alone_is_refused(tmp_path: Path) -> None:
     # A plain value starting with * is an alias to YAML: the message says to quote it.
-    folder = _variant(tmp_path, '"Rapport trimestriel"', "*important*")
+    folder = variant(tmp_path, '"Rapport trimestriel"', "*important*")
     [diag] = check(load(folder)).diagnostics
     assert (diag.location.line, diag.rule) == (38, "yaml.syntaxe")
     assert "guillemets" in diag.message
@@ -133,7 +132,7 @@ def test_personal_data_is_found_whatever_its_disguise(text: str, rule: str, show
 
 
 def test_disguised_personal_data_keeps_its_line(tmp_path: Path) -> None:
-    folder = _copy_minimal(tmp_path)
+    folder = copy_minimal(tmp_path)
     _append(folder, "ar/contexte.md", "\nسطر\n\u200fالهاتف ٠٦١٢٣٤٥٦٧٨\n")
     text = (folder / "ar" / "contexte.md").read_text()
     line = text.count("\n", 0, text.index("الهاتف")) + 1
@@ -141,7 +140,7 @@ def test_disguised_personal_data_keeps_its_line(tmp_path: Path) -> None:
 
 
 def test_the_plans_own_codes_are_not_personal_data(tmp_path: Path) -> None:
-    folder = _variant(tmp_path, "code: A1.1.1.1", "code: AB12345")
+    folder = variant(tmp_path, "code: A1.1.1.1", "code: AB12345")
     _append(folder, "fr/contexte.md", "\nVoir l'action AB12345 ; la CIN BK654321 ne doit pas paraître.\n")
     found = [(d.rule, d.message) for d in check(load(folder)).diagnostics]
     assert [rule for rule, _ in found] == ["donnees.cin"]
@@ -153,19 +152,19 @@ def test_the_plans_own_codes_are_not_personal_data(tmp_path: Path) -> None:
 
 def test_codes_that_make_one_file_name_are_refused(tmp_path: Path) -> None:
     assert ("plan.yaml", 31, "nom.collision") in _found(PLANS / "nom-collision")
-    folder = _variant(tmp_path, "code: A1.1.1.1", "code: a1.1.1.1")
+    folder = variant(tmp_path, "code: A1.1.1.1", "code: a1.1.1.1")
     assert _rules(folder) == []  # alone, a lower-case code is fine
 
 
 def test_a_code_with_an_invisible_character_is_refused(tmp_path: Path) -> None:
-    folder = _variant(tmp_path, "code: OG1.1", 'code: "OG1.1\\u2060"')
+    folder = variant(tmp_path, "code: OG1.1", 'code: "OG1.1\\u2060"')
     [diag] = check(load(folder)).diagnostics
     assert (diag.rule, diag.location.line) == ("code.invisible", 17)
     assert "U+2060" in diag.message
 
 
 def test_arabic_acteur_keys_get_distinct_readable_file_names(tmp_path: Path) -> None:
-    folder = _variant(tmp_path, "  cape:", "  المركز:")
+    folder = variant(tmp_path, "  cape:", "  المركز:")
     text = (folder / "plan.yaml").read_text().replace("acteur: cape", "acteur: المركز")
     text = text.replace("  sante:", "  الصحة:").replace("partenaires: [sante]", "partenaires: [الصحة]")
     (folder / "plan.yaml").write_text(text)
@@ -175,7 +174,7 @@ def test_arabic_acteur_keys_get_distinct_readable_file_names(tmp_path: Path) -> 
 
 
 def test_acteur_keys_that_collide_once_transliterated_are_refused(tmp_path: Path) -> None:
-    folder = _variant(tmp_path, "  sante:", "  Cape:")
+    folder = variant(tmp_path, "  sante:", "  Cape:")
     text = (folder / "plan.yaml").read_text().replace("partenaires: [sante]", "partenaires: [Cape]")
     (folder / "plan.yaml").write_text(text)
     assert ("plan.yaml", 11, "nom.collision") in _found(folder)
@@ -209,7 +208,7 @@ def test_file_names_are_the_build_names() -> None:
     ids=["liste-12", "citation-25", "liste-500"],
 )
 def test_markdown_nested_beyond_the_parser_is_a_located_error(tmp_path: Path, text: str) -> None:
-    folder = _copy_minimal(tmp_path)
+    folder = copy_minimal(tmp_path)
     (folder / "fr" / "contexte.md").write_text(text)
     found = [(f, r) for f, line, r in _found(folder) if line >= 1]
     assert ("fr/contexte.md", "markdown.imbrication") in found
@@ -226,7 +225,7 @@ def test_markdown_nested_beyond_the_parser_is_a_located_error(tmp_path: Path, te
     ],
 )
 def test_required_texts_empty_in_both_languages_are_refused(tmp_path: Path, old: str, new: str, line: int) -> None:
-    folder = _variant(tmp_path, old, new)
+    folder = variant(tmp_path, old, new)
     text = (folder / "plan.yaml").read_text().replace("statut: projet", "statut: valide", 1)
     text = text.replace("narratif:", "validation:\n  date: 2025-03-20\n  instance: {fr: CPPE, ar: CPPE}\n"
                         "  signataires: [{nom: M. Le Gouverneur, qualite: {fr: Gouverneur, ar: عامل}}]\nnarratif:")
@@ -237,7 +236,7 @@ def test_required_texts_empty_in_both_languages_are_refused(tmp_path: Path, old:
 
 
 def test_a_character_no_face_has_is_a_warning_and_never_a_system_font(tmp_path: Path) -> None:
-    folder = _variant(tmp_path, '"Rapport trimestriel"', '"Rapport ✓ trimestriel"')
+    folder = variant(tmp_path, '"Rapport trimestriel"', '"Rapport ✓ trimestriel"')
     text = (folder / "plan.yaml").read_text().replace('"تقرير فصلي"', '"تقرير ≥ فصلي"')
     (folder / "plan.yaml").write_text(text)
     warnings = [(d.location.line, d.rule, d.message) for d in check(load(folder)).diagnostics]
@@ -254,9 +253,9 @@ def test_a_character_no_face_has_is_a_warning_and_never_a_system_font(tmp_path: 
 
 
 def test_french_needs_lato_and_arabic_amiri(tmp_path: Path) -> None:
-    folder = _variant(tmp_path, '"Rapport trimestriel"', '"Rapport ≥ 3 par an"')
+    folder = variant(tmp_path, '"Rapport trimestriel"', '"Rapport ≥ 3 par an"')
     assert _rules(folder) == []  # Lato draws ≥
-    folder = _variant(_sub(tmp_path / "autre"), '"تقرير فصلي"', '"تقرير ≥ فصلي"')
+    folder = variant(_sub(tmp_path / "autre"), '"تقرير فصلي"', '"تقرير ≥ فصلي"')
     assert _rules(folder) == ["police.caractere"]  # Amiri does not
 
 
@@ -264,7 +263,7 @@ def test_french_needs_lato_and_arabic_amiri(tmp_path: Path) -> None:
 
 
 def test_images_are_found_as_the_renderers_find_them(tmp_path: Path) -> None:
-    folder = _copy_minimal(tmp_path)
+    folder = copy_minimal(tmp_path)
     (folder / "assets").mkdir()
     (folder / "assets" / "été 1.png").write_bytes(_png(40, 20))
     (folder / "assets" / "logo #1.png").write_bytes(_png(30, 30))
@@ -301,14 +300,14 @@ def test_images_are_found_as_the_renderers_find_them(tmp_path: Path) -> None:
     ],
 )
 def test_a_logo_must_be_a_real_image_within_the_pixel_budget(tmp_path: Path, name: str, data: bytes, rule: str) -> None:
-    folder = _variant(tmp_path, "statut: projet", f"statut: projet\nlogos: [assets/{name}]")
+    folder = variant(tmp_path, "statut: projet", f"statut: projet\nlogos: [assets/{name}]")
     (folder / "assets").mkdir()
     (folder / "assets" / name).write_bytes(data)
     assert _found(folder) == [("plan.yaml", 5, rule)]
 
 
 def test_a_real_svg_logo_passes(tmp_path: Path) -> None:
-    folder = _variant(tmp_path, "statut: projet", "statut: projet\nlogos: [assets/logo.svg]")
+    folder = variant(tmp_path, "statut: projet", "statut: projet\nlogos: [assets/logo.svg]")
     (folder / "assets").mkdir()
     (folder / "assets" / "logo.svg").write_text(
         '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
@@ -336,13 +335,13 @@ def test_a_real_svg_logo_passes(tmp_path: Path) -> None:
     ],
 )
 def test_bad_values_are_located_errors(tmp_path: Path, old: str, new: str, line: int, rule: str) -> None:
-    folder = _variant(tmp_path, old, new)
+    folder = variant(tmp_path, old, new)
     found = [(d.location.line, d.rule) for d in check(load(folder)).diagnostics if d.severity is E]
     assert (line, rule) in found
 
 
 def test_tab_and_newline_are_allowed_in_markdown(tmp_path: Path) -> None:
-    folder = _variant(tmp_path, '"Permanence quotidienne."', '"Permanence\\tquotidienne.\\n\\nDeux paragraphes."')
+    folder = variant(tmp_path, '"Permanence quotidienne."', '"Permanence\\tquotidienne.\\n\\nDeux paragraphes."')
     assert _rules(folder) == []
 
 
@@ -363,7 +362,7 @@ def test_tab_and_newline_are_allowed_in_markdown(tmp_path: Path) -> None:
     ],
 )
 def test_yaml_errors_are_in_french(tmp_path: Path, old: str, new: str, words: str) -> None:
-    folder = _variant(tmp_path, old, new)
+    folder = variant(tmp_path, old, new)
     [diag] = check(load(folder)).diagnostics
     assert diag.rule == "yaml.syntaxe" and words in diag.message
     assert not any(english in diag.message for english in ("found", "expected", "while"))
@@ -387,25 +386,25 @@ def test_an_unknown_libyaml_message_is_quoted_after_french_words() -> None:
     ],
 )
 def test_values_are_shown_as_yaml_writes_them(tmp_path: Path, old: str, new: str, shown: str) -> None:
-    [diag] = check(load(_variant(tmp_path, old, new))).diagnostics
+    [diag] = check(load(variant(tmp_path, old, new))).diagnostics
     assert shown in diag.message
     assert not any(word in diag.message for word in ("True", "False", "None"))
 
 
 def test_columns_count_characters_not_bytes(tmp_path: Path) -> None:
-    folder = _copy_minimal(tmp_path)
+    folder = copy_minimal(tmp_path)
     data = (folder / "plan.yaml").read_bytes().replace("أسافة".encode(), "أسافة".encode() + b"\xff", 1)
     (folder / "plan.yaml").write_bytes(data)
     [diag] = check(load(folder)).diagnostics
     line = 'province: {fr: "Assafa", ar: "أسافة'
     assert (diag.rule, diag.location.line, diag.location.col) == ("fichier.encodage", 1, len(line) + 1)
-    folder = _variant(_sub(tmp_path / "b"), 'ar: "أسافة"}', 'ar: "أسافة"} : x')
+    folder = variant(_sub(tmp_path / "b"), 'ar: "أسافة"}', 'ar: "أسافة"} : x')
     [diag] = check(load(folder)).diagnostics
     assert diag.location.col == len('province: {fr: "Assafa", ar: "أسافة"} ') + 1
 
 
 def test_a_raw_control_character_in_plan_yaml_is_located_in_characters(tmp_path: Path) -> None:
-    folder = _copy_minimal(tmp_path)
+    folder = copy_minimal(tmp_path)
     text = (folder / "plan.yaml").read_text().replace('"مداومة يومية."', '"مداومة\x01 يومية."')
     (folder / "plan.yaml").write_text(text)
     [diag] = check(load(folder)).diagnostics
@@ -416,7 +415,7 @@ def test_a_raw_control_character_in_plan_yaml_is_located_in_characters(tmp_path:
 
 
 def test_a_printed_diagnostic_is_one_line_whatever_the_code(tmp_path: Path) -> None:
-    folder = _variant(tmp_path, "code: P1", 'code: "P1\\nplan.yaml:1:1: erreur: -: faux [x]\\x01"')
+    folder = variant(tmp_path, "code: P1", 'code: "P1\\nplan.yaml:1:1: erreur: -: faux [x]\\x01"')
     printed = [str(d) for d in check(load(folder)).diagnostics]
     assert printed and all("\n" not in p and "\x01" not in p for p in printed)
     assert any("P1\\nplan.yaml" in p for p in printed)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -11,13 +10,7 @@ from publisher.check import check
 from publisher.errors import UsageError
 from publisher.load import load
 
-from .conftest import PLANS
-
-
-def _copy_minimal(tmp_path: Path) -> Path:
-    """A copy of the minimal plan in tmp_path."""
-    shutil.copytree(PLANS / "minimal", tmp_path, dirs_exist_ok=True)
-    return tmp_path
+from .conftest import PLANS, copy_minimal, variant
 
 
 def test_values_and_keys_keep_their_line_and_column() -> None:
@@ -55,7 +48,7 @@ def test_a_plan_that_is_not_a_folder_is_a_usage_error(tmp_path: Path, given: str
 
 
 def test_a_file_not_in_utf8_is_located_at_the_byte(tmp_path: Path) -> None:
-    folder = _copy_minimal(tmp_path)
+    folder = copy_minimal(tmp_path)
     text = (folder / "fr" / "contexte.md").read_bytes()
     (folder / "fr" / "contexte.md").write_bytes(text + "\nDeuxième ligne é\n".encode("latin-1"))
     found = [(d.location.file, d.location.line, d.rule) for d in load(folder).diagnostics]
@@ -63,35 +56,26 @@ def test_a_file_not_in_utf8_is_located_at_the_byte(tmp_path: Path) -> None:
 
 
 def test_bom_is_accepted(tmp_path: Path) -> None:
-    folder = _copy_minimal(tmp_path)
+    folder = copy_minimal(tmp_path)
     (folder / "plan.yaml").write_bytes(b"\xef\xbb\xbf" + (PLANS / "minimal" / "plan.yaml").read_bytes())
     assert check(load(folder)).diagnostics == []
 
 
-def _variant(tmp_path: Path, old: str, new: str) -> Path:
-    """The minimal plan with one line replaced, in tmp_path."""
-    plan = _copy_minimal(tmp_path) / "plan.yaml"
-    text = plan.read_text()
-    assert old in text
-    plan.write_text(text.replace(old, new, 1))
-    return tmp_path
-
-
 def test_yaml_is_read_as_yaml_1_2(tmp_path: Path) -> None:
     # "no" is a string in YAML 1.2 (a boolean in 1.1): here a wrong statut, not a wrong type.
-    result = check(load(_variant(tmp_path, "statut: projet", "statut: no")))
+    result = check(load(variant(tmp_path, "statut: projet", "statut: no")))
     assert [(d.rule, d.location.line) for d in result.diagnostics] == [("statut.inconnu", 4)]
 
 
 def test_python_tags_are_refused_not_constructed(tmp_path: Path) -> None:
-    folder = _variant(tmp_path, 'statut: projet', 'statut: !!python/object/apply:os.system ["true"]')
+    folder = variant(tmp_path, 'statut: projet', 'statut: !!python/object/apply:os.system ["true"]')
     found = [(d.rule, d.location.line) for d in check(load(folder)).diagnostics]
     assert ("yaml.syntaxe", 4) in found
 
 
 def test_an_empty_key_is_an_absent_key(tmp_path: Path) -> None:
     # "pilotes:" left empty reads as null: reported as an action without pilote, not as a wrong type.
-    folder = _variant(tmp_path, "                pilotes:\n", "                pilotes:\n                pilotes_old:\n")
+    folder = variant(tmp_path, "                pilotes:\n", "                pilotes:\n                pilotes_old:\n")
     text = (folder / "plan.yaml").read_text()
     start = text.index("                pilotes_old:\n")
     end = text.index("                partenaires:")

@@ -329,6 +329,7 @@ def _gone(pids: list[int], seconds: float = 10) -> bool:
     return False
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_interrupted_build_prints_one_line_and_leaves_nothing(out, plan, sig) -> None:
     edit(plan, "Mettre en place une cellule d'écoute", "Mettre en place une cellule d'écoute mobile")
@@ -345,6 +346,7 @@ def test_interrupted_build_prints_one_line_and_leaves_nothing(out, plan, sig) ->
     assert snapshot(out) == before
 
 
+@pytest.mark.slow
 def test_workers_die_with_a_killed_parent(out, plan) -> None:
     edit(plan, "Mettre en place une cellule d'écoute", "Mettre en place une cellule d'écoute mobile")
     proc, workers = _start_slow_build(plan, out)

@@ -35,7 +35,8 @@ from publisher.model import Lang
 from .conftest import EXAMPLE, PLANS
 from .pdftools import BIDI_MARKS, pdftotext, squeeze
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is installed by setup.sh --test")
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is installed by setup.sh --test")]
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
 STRESS = PLANS / "stress"

@@ -141,6 +141,7 @@ def _soffice_resave(out: Path, *workbooks: Path) -> list[Path]:
     return results
 
 
+@pytest.mark.slow
 def test_libreoffice_resaved_workbook_imports_identically(exported, tmp_path: Path, capsys) -> None:
     source, xlsx = exported
     edited = _edited(xlsx, tmp_path / "modifie.xlsx", _four_edits)
