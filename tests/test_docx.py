@@ -220,10 +220,32 @@ def test_canevas_header_rows_repeat_and_rows_do_not_split(plan, rendered, lang) 
         rows = table.findall(qn("w:tr"))
         header = [r.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None for r in rows]
         assert header[:3] == [True, True, True] and not any(header[3:])
-        assert all(r.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None for r in rows)
+        assert all(r.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None for r in rows)  # every row fits
         labels = [text_of(c) for c in rows[2].findall(qn("w:tc"))]
         assert labels[0] == label("objectifs_specifiques", lang) and labels[-1] == label("suivi", lang)
         assert len(labels) == 10
+
+
+def test_a_canevas_row_taller_than_a_page_may_split_and_totals_keep_their_row() -> None:
+    """The stress plan's A1.1.1.3 (five pilots, long texts) cannot fit on one landscape page in Arabic:
+    it may split (LibreOffice clips a row that may not); the short rows stay whole; no totals row
+    opens a page alone."""
+    stress = load_checked(PLANS / "stress").plan
+    document = open_docx(DocxRenderer().plan(stress, Lang.AR))
+    codes = {a.code for a in stress.actions}
+    whole = {}  # action code -> whether its row is kept whole
+    for row in (r for t in canevas_tables(document) for r in t.findall(qn("w:tr"))):
+        found = [c for c in re.findall(r"[A-Z]+[0-9][0-9.]*[0-9]", text_of(row)) if c in codes]
+        if found:
+            whole[found[0]] = row.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None
+    assert set(whole) == codes and whole["A1.1.1.3"] is False
+    assert sum(whole.values()) >= len(codes) - 2
+    for table in document.element.body.iter(qn("w:tbl")):
+        table_rows = table.findall(qn("w:tr"))
+        for before, row in zip(table_rows, table_rows[1:]):
+            if style_of(row.find(f"{qn('w:tc')}/{qn('w:p')}")) == "Celluletotal" or row is table_rows[-1]:
+                if before.find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is None:
+                    assert all(p.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None for p in paragraphs(before))
 
 
 @pytest.mark.parametrize("lang", list(Lang))

@@ -432,7 +432,10 @@ class DocxRenderer:
         ooxml.update_fields_on_open(document.settings.element, on=_fill_sommaire(body))
         ooxml.drawable_bullets(document.part.numbering_part.element, fonts.family(lang),
                                lambda text: not fonts.missing(text, lang), BULLET_FALLBACKS)
+        split_tall_rows(body, plan.charte, lang)
+        keep_totals_with_their_rows(body)
         if lang.rtl:
+            ooxml.centre_rtl_markers(document.part.numbering_part.element)
             for root in [body] + [part.element for part in _stories(document)]:
                 ooxml.bidi_everywhere(root)
                 ooxml.mark_rtl_runs(root)
@@ -475,6 +478,66 @@ def apply_charte(document, style: Charte, lang: Lang) -> None:
         table_style = table.find(f"{qn('w:tblPr')}/{qn('w:tblStyle')}")
         if table_style is not None and table_style.get(qn("w:val")) == "Tableaucanevas":
             ooxml.set_column_widths(table, widths)
+
+
+# The height of a canevas row, roughly, to decide whether it may be kept whole on its page: the
+# average advance of a character and the height of a line, in ems of the canevas size (Amiri's lines
+# are tall), and the cell's side margins (Word's default 1.9 mm each).
+ROW_ESTIMATE = {"char_em": 0.5, "line_em": {Lang.FR: 1.4, Lang.AR: 1.9}, "cell_margins_mm": 3.8, "paragraph_mm": 1.0}
+POINT_MM = 25.4 / 72
+
+
+def _estimated_row_height(row, size_pt: float, lang: Lang) -> float:
+    """The height in millimetres a canevas row is likely to take, from its text and its cells' widths
+    (a merged cell, the objectif spécifique, spreads over its rows and is left out)."""
+    char_mm = size_pt * POINT_MM * ROW_ESTIMATE["char_em"]
+    line_mm = size_pt * POINT_MM * ROW_ESTIMATE["line_em"][lang]
+    tallest = 0.0
+    for tc in row.iter(qn("w:tc")):
+        if tc.find(f"{qn('w:tcPr')}/{qn('w:vMerge')}") is not None:
+            continue
+        width = tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
+        text_mm = max(int(width.get(qn("w:w"))) / ooxml.TWIPS_PER_MM - ROW_ESTIMATE["cell_margins_mm"], 5.0) \
+            if width is not None else 20.0
+        per_line = max(1, int(text_mm / char_mm))
+        height = 0.0
+        for paragraph in tc.iter(qn("w:p")):
+            length = len("".join(t.text or "" for t in paragraph.iter(qn("w:t"))))
+            height += -(-max(length, 1) // per_line) * line_mm + ROW_ESTIMATE["paragraph_mm"]
+        tallest = max(tallest, height)
+    return tallest
+
+
+def split_tall_rows(body, style: Charte, lang: Lang) -> None:
+    """Let a canevas row break across pages when it could be taller than a page.
+
+    A row that may not split (``w:cantSplit``, the templates' rows) and is taller than the page is
+    clipped at the footer by LibreOffice, the rest never printed. A row stays whole only when its
+    estimated height is at most half the landscape text height, so that a misestimate by half still
+    fits under the repeated header rows; a taller one may split, and the page it continues on
+    repeats the header rows.
+    """
+    top, _, bottom, _ = style.margins("paysage")
+    limit = (min(style.page_size) - top - bottom) / 2
+    size = style.size(lang.value, "canevas")
+    for table in body.iter(qn("w:tbl")):
+        table_style = table.find(f"{qn('w:tblPr')}/{qn('w:tblStyle')}")
+        if table_style is None or table_style.get(qn("w:val")) != "Tableaucanevas":
+            continue
+        for row in table.findall(qn("w:tr")):
+            if not ooxml.is_header_row(row) and _estimated_row_height(row, size, lang) > limit:
+                ooxml.allow_split(row)
+
+
+def keep_totals_with_their_rows(body) -> None:
+    """A totals row (or a table's last row) never opens a page alone: the row before it is kept with it."""
+    for table in body.iter(qn("w:tbl")):
+        rows = table.findall(qn("w:tr"))
+        for index, row in enumerate(rows[1:], start=1):
+            first = row.find(f"{qn('w:tc')}/{qn('w:p')}/{qn('w:pPr')}/{qn('w:pStyle')}")
+            totals = first is not None and first.get(qn("w:val")) == "Celluletotal"
+            if (totals or index == len(rows) - 1) and not ooxml.is_header_row(rows[index - 1]):
+                ooxml.keep_row_with_next(rows[index - 1])
 
 
 def _package(document, plan: Plan, langs: tuple[Lang, ...]) -> bytes:

@@ -675,6 +675,26 @@ def cant_split(row) -> None:
     child(_pr(row, "trPr"), "cantSplit", TRPR_ORDER)
 
 
+def allow_split(row) -> None:
+    """Let a row break across pages: LibreOffice clips a row taller than a page that may not split."""
+    pr = _element(row).find(qn("w:trPr"))
+    found = pr.find(qn("w:cantSplit")) if pr is not None else None
+    if found is not None:
+        pr.remove(found)
+
+
+def is_header_row(row) -> bool:
+    """Whether a row repeats at the top of every page (``w:tblHeader``)."""
+    return _element(row).find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None
+
+
+def keep_row_with_next(row) -> None:
+    """Keep a row on the page of the next one: every paragraph of its cells ``w:keepNext``
+    (how Word and LibreOffice keep rows together)."""
+    for paragraph_ in _element(row).iter(qn("w:p")):
+        child(ppr(paragraph_), "keepNext", PPR_ORDER)
+
+
 def row_height(row, minimum_mm: float) -> None:
     """A minimum row height (a signature block needs room to sign)."""
     child(_pr(row, "trPr"), "trHeight", TRPR_ORDER, {"val": mm(minimum_mm), "hRule": "atLeast"})
@@ -1135,7 +1155,8 @@ def numbering_level(level: int, fmt: str, text: str, start_mm: float, hanging_mm
                     font: str | None = None, style: str | None = None, bidi: bool = False):
     """One ``w:lvl`` of a list: format (``bullet``, ``decimal``, ``lowerLetter``...), text, indents.
 
-    ``w:lvlJc start`` puts the number at the paragraph's start edge, the right one in Arabic.
+    ``w:lvlJc start`` puts the number at the paragraph's start edge; a right-to-left level is
+    centred instead (:func:`centre_rtl_markers`).
     """
     lvl = OxmlElement("w:lvl")
     lvl.set(qn("w:ilvl"), str(level))
@@ -1160,7 +1181,29 @@ def numbering_level(level: int, fmt: str, text: str, start_mm: float, hanging_mm
         run_pr = OxmlElement("w:rPr")
         set_fonts(run_pr, font)
         lvl.append(run_pr)
+    if bidi:
+        centre_rtl_markers(lvl)
     return lvl
+
+
+def centre_rtl_markers(numbering) -> None:
+    """Centre the number or bullet of every right-to-left list level in the middle of its indent.
+
+    Word reads ``w:lvlJc start`` in a bidi paragraph as the right edge (the number runs leftwards,
+    towards the text); LibreOffice reads it as ``left``, so the number runs rightwards, out of the
+    text area (1.5 to 1.9 mm into the margin, or over a cell's rule). A centred number is laid out
+    alike by both: centred at half the text's indent, it stays between the margin and the text
+    whatever its width up to the indent (``10.`` in a 7 mm indent).
+    """
+    for lvl in _element(numbering).iter(qn("w:lvl")):
+        par_pr = lvl.find(qn("w:pPr"))
+        ind = par_pr.find(qn("w:ind")) if par_pr is not None else None
+        if ind is None or par_pr.find(qn("w:bidi")) is None:
+            continue
+        start = int(ind.get(qn("w:left")) or ind.get(qn("w:start")) or 0)
+        ind.attrib.pop(qn("w:firstLine"), None)
+        ind.set(qn("w:hanging"), str(start // 2))
+        child(lvl, "lvlJc", LVL_ORDER, {"val": "center"})
 
 
 def abstract_numbering(abstract_id: int, name: str, levels: Iterable):
