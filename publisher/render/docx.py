@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from copy import deepcopy
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
@@ -370,7 +371,7 @@ class DocxRenderer:
     def plan(self, plan: Plan, lang: Lang) -> bytes:
         """The whole plan document of the edition."""
         edition = context.edition(plan, lang)
-        document = self._fill(plan, edition, "plan.docx", f"{edition.title} — {edition.territory}")
+        document = self._fill(plan, edition, "plan.docx", edition.document_title)
         return _package(document, plan, (lang,))
 
     def fiche(self, plan: Plan, action: Action, lang: Lang) -> bytes:
@@ -399,17 +400,38 @@ class DocxRenderer:
         return _package(document, plan, (lang,))
 
     def bilingual(self, plan: Plan) -> bytes:
-        """One volume: the complete French part, then the complete Arabic part, each in its direction.
+        """One volume: a joint title page, the complete French part, then the complete Arabic part.
 
-        The Arabic plan is appended to the French one with its own styles (renamed), lists,
-        pictures, links, headers and footers: each part keeps its typeface and its direction.
+        The scheme of :class:`publisher.render.context.JointTitle`: the title page (French, then
+        Arabic right to left), a blank verso with its footer, the French part from page 3, the
+        Arabic part from the next right-hand page (sections starting ``oddPage``), one page
+        numbering over the volume. The Arabic plan is appended with its own styles (renamed, each
+        declaring Arabic), lists, pictures, links, headers and footers: each part keeps its
+        typeface, its direction and its footer wording. Each part is a bookmark (``Partie_fr``,
+        ``Partie_ar``) that its sommaire is limited to (``TOC \\b``), so that Word rebuilds each
+        sommaire from its own part's headings; the Arabic bookmarks and links are renamed apart.
         """
+        joint = context.joint_title(plan)
         parts = []
-        for lang in (Lang.FR, Lang.AR):
+        for lang in joint.langs:
             edition = context.edition(plan, lang)
-            parts.append(self._fill(plan, edition, "plan.docx", f"{edition.title} — {edition.territory}"))
-        ooxml.append_document(parts[0], parts[1], tag="ar")
-        return _package(parts[0], plan, (Lang.FR, Lang.AR))
+            document = self._fill(plan, edition, "plan.docx", edition.document_title)
+            body = document.element.body
+            ooxml.scope_toc(body, PARTS[lang])
+            paragraphs = body.findall(qn("w:p"))
+            parts.append((document, paragraphs[0], paragraphs[-1]))
+        (volume, *french), (arabic, *arabic_ends) = parts
+        body = volume.element.body
+        ooxml.append_document(volume, arabic, tag="ar", start="oddPage", lang=(_tag(Lang.AR), _tag(Lang.AR)))
+        identifier = ooxml.max_bookmark_id(body)
+        for number, (lang, (first, last)) in enumerate(zip(joint.langs, (french, arabic_ends)), start=1):
+            ooxml.bookmark_range(first, last, PARTS[lang], identifier + number)
+        _title_page(body, joint)
+        for sect_pr in body.iter(qn("w:sectPr")):
+            ooxml.continue_page_numbers(sect_pr)
+        props = volume.core_properties
+        props.title, props.subject = joint.title, joint.subject
+        return _package(volume, plan, joint.langs)
 
     def _fill(self, plan: Plan, edition: context.Edition, name: str, title: str, **values):
         """A template filled with the edition, its sommaire filled, right to left in Arabic: a python-docx document."""
@@ -441,6 +463,42 @@ class DocxRenderer:
                 ooxml.mark_rtl_runs(root)
         _properties(document, plan, edition, title)
         return document
+
+
+# The bookmark spanning each part of the bilingual volume; each part's sommaire lists its headings only.
+PARTS = {Lang.FR: "Partie_fr", Lang.AR: "Partie_ar"}
+# The title page's lines, in the cover's styles: title, territory, période, version.
+TITLE_PAGE_STYLES = ("Couverturetitre", "Couvertureprovince", "Couvertureligne", "Couvertureligne")
+TITLE_PAGE_SPACE_PT = 60
+
+
+def _tag(lang: Lang) -> str:
+    """The language tag Word reads: ``ar-MA``."""
+    return lang.locale.replace("_", "-")
+
+
+def _title_page(body, joint: context.JointTitle) -> None:
+    """Put the bilingual volume's title page first, in a section of its own that looks like the French
+    cover's (same page, header and footer); the French part then starts on the next right-hand page,
+    so that the title page's verso is blank but for its footer."""
+    french_start = body.find(f".//{qn('w:sectPr')}")
+    title_section = deepcopy(french_start)
+    ooxml.set_section_start(title_section, "nextPage")
+    ooxml.set_section_start(french_start, "oddPage")
+    blocks = []
+    for block in joint.blocks:
+        suffix = "" if block.lang is Lang.FR else "ar"  # the Arabic part's styles (append_document)
+        for style, line in zip(TITLE_PAGE_STYLES, block.lines):
+            paragraph = ooxml.paragraph(f"{style}{suffix}", [ooxml.run(line)])
+            if style == TITLE_PAGE_STYLES[0]:  # two titles on the page: half the cover's space above each
+                ooxml.set_spacing(ooxml.ppr(paragraph), before=TITLE_PAGE_SPACE_PT, after=24)
+            if block.lang.rtl:
+                ooxml.set_bidi(paragraph)
+                ooxml.mark_rtl_runs(paragraph)
+            blocks.append(paragraph)
+    blocks.append(ooxml.section_break(title_section))
+    for index, element in enumerate(blocks):
+        body.insert(index, element)
 
 
 def apply_charte(document, style: Charte, lang: Lang) -> None:
@@ -617,11 +675,11 @@ def _properties(document, plan: Plan, edition: context.Edition, title: str) -> N
     props = document.core_properties
     stamp = dt.datetime.combine(plan.version, dt.time())
     props.title = title
-    props.subject = f"{edition.title} — {edition.territory} — {edition.periode}"
+    props.subject = edition.document_subject
     props.author = f"{edition.labels['cape']} — {edition.territory}"
     props.last_modified_by = "publisher"
     props.keywords = "PPIPEM"
     props.comments = edition.version
-    props.language = f"{edition.lang.value}-MA"
+    props.language = _tag(edition.lang)
     props.created = props.modified = stamp
     props.revision = 1

@@ -580,6 +580,23 @@ def bookmark(paragraph_element, name: str, identifier: int) -> None:
     paragraph_element.append(end)
 
 
+def bookmark_range(first_paragraph, last_paragraph, name: str, identifier: int) -> None:
+    """A bookmark from the start of one paragraph to the end of a later one (a part of a volume)."""
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(identifier))
+    start.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(identifier))
+    first, last = _element(first_paragraph), _element(last_paragraph)
+    first.insert(1 if len(first) and first[0].tag == qn("w:pPr") else 0, start)
+    last.append(end)
+
+
+def max_bookmark_id(root) -> int:
+    """The highest bookmark id under ``root`` (0 without any)."""
+    return max((int(b.get(qn("w:id"))) for b in _element(root).iter(qn("w:bookmarkStart"))), default=0)
+
+
 def cell(width_mm: float, blocks: Iterable = (), *, span: int = 1, fill: str | None = None,
          vmerge: str | None = None, valign: str | None = None):
     """A table cell of a given width; ``vmerge`` is ``restart`` or ``continue``."""
@@ -821,6 +838,21 @@ def landscape_section(sect_pr, **options) -> None:
     page_setup(sect_pr, landscape=True, **options)
 
 
+def set_section_start(sect_pr, kind: str) -> None:
+    """How a section starts: ``nextPage``, ``oddPage`` (the next right-hand page, a blank verso
+    inserted where needed), ``evenPage``, ``continuous``."""
+    child(sect_pr, "type", SECTPR_ORDER, {"val": kind})
+
+
+def continue_page_numbers(sect_pr) -> None:
+    """Number a section's pages on from the previous section's (no ``w:pgNumType/@w:start``)."""
+    numbering = sect_pr.find(qn("w:pgNumType"))
+    if numbering is not None:
+        numbering.attrib.pop(qn("w:start"), None)
+        if not numbering.attrib:
+            sect_pr.remove(numbering)
+
+
 def section_break(sect_pr):
     """An empty paragraph that ends a section with ``sect_pr`` (a section's properties sit in its last paragraph)."""
     element = OxmlElement("w:p")
@@ -892,6 +924,15 @@ def fill_toc(paragraph_, entries: Sequence[tuple[int, str, str]], styles: Sequen
     last.append(end)
     for number, item in enumerate(paragraphs):
         parent.insert(index + number, item)
+
+
+def scope_toc(root, bookmark_name: str) -> None:
+    """Limit every sommaire field under ``root`` to the headings inside a bookmark (``TOC \\b``): in a
+    volume of two parts, Word rebuilds each part's sommaire from that part's headings only."""
+    for instr in _element(root).iter(qn("w:instrText")):
+        text = (instr.text or "").strip()
+        if text.startswith("TOC ") and "\\b " not in text:
+            instr.text = f" {text} \\b {bookmark_name} "
 
 
 def drawable_bullets(numbering, font: str, drawable: Callable[[str], bool], fallbacks: Sequence[str]) -> None:
@@ -1298,16 +1339,23 @@ def xml_bytes(element) -> bytes:
 _RELATIONSHIP_ATTRIBUTES = (qn("r:id"), qn("r:embed"), qn("r:link"))
 
 
-def append_document(master, other, tag: str = "ar") -> None:
+def append_document(master, other, tag: str = "ar", *, start: str = "nextPage",
+                    lang: tuple[str, str] | None = None) -> None:
     """Append the python-docx document ``other`` to ``master``, on a new page, keeping its own look.
 
     Word has one set of styles per document, so ``other``'s styles are copied under new ids
     (``Corps`` becomes ``Corpsar``, "Corps" becomes "Corps ar") and its paragraphs, runs and tables
     point at the copies; its lists, bookmarks, drawings, links, pictures, headers and footers are
-    renumbered or related anew. ``other``'s last section ends the volume.
+    renumbered or related anew. ``other``'s last section ends the volume. ``start`` is how its first
+    section starts (``oddPage``: on the next right-hand page); ``lang`` (Latin, bidi), when given,
+    is declared by every copied paragraph style, so that the appended part reads as its language
+    whatever the master's defaults.
     """
     body, extra = master.element.body, other.element.body
-    styles = _append_styles(master.styles.element, other.styles.element, tag)
+    first = extra.find(f".//{qn('w:sectPr')}")
+    if first is not None:
+        set_section_start(first, start)
+    styles = _append_styles(master.styles.element, other.styles.element, tag, lang)
     numbers = _append_numbering(master.part.numbering_part.element, other.part.numbering_part.element)
     relationships, stories = _relate_anew(master, other)
     offsets = {
@@ -1351,7 +1399,7 @@ def _repoint(root, styles, numbers, relationships, offsets, tag: str) -> None:
                 element.set(attribute, relationships[element.get(attribute)])
 
 
-def _append_styles(master, other, tag: str) -> dict[str, str]:
+def _append_styles(master, other, tag: str, lang: tuple[str, str] | None = None) -> dict[str, str]:
     """Copy every style of ``other`` into ``master`` under a new id and name; the old id -> new id."""
     renamed = {s.get(qn("w:styleId")): f"{s.get(qn('w:styleId'))}{tag}" for s in other.findall(qn("w:style"))}
     for style_ in other.findall(qn("w:style")):
@@ -1364,6 +1412,8 @@ def _append_styles(master, other, tag: str) -> dict[str, str]:
             element = copy.find(qn(f"w:{ref}"))
             if element is not None and element.get(qn("w:val")) in renamed:
                 element.set(qn("w:val"), renamed[element.get(qn("w:val"))])
+        if lang and copy.get(qn("w:type")) == "paragraph":
+            set_lang(child(copy, "rPr", STYLE_ORDER), *lang)
         master.append(copy)
     # the copies carry the other document's defaults (font, size, direction) through its Normal style
     normal = master.find(f"{qn('w:style')}[@{qn('w:styleId')}='Normal{tag}']")
