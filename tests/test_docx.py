@@ -375,12 +375,13 @@ def test_sommaire_is_a_toc_field_holding_its_entries(rendered, lang) -> None:
 
 
 def test_word_updates_fields_only_where_there_is_a_sommaire(rendered) -> None:
-    """updateFields (Word's prompt on opening) in a plan, never in a fiche, which has nothing to update."""
+    """updateFields (Word's prompt on opening) in a plan (its sommaire) and a bundle (its cover's pages),
+    never in a fiche, which has nothing to update."""
     def asks(name: str) -> bool:
         return b"updateFields" in zipfile.ZipFile(io.BytesIO(rendered[name])).read("word/settings.xml")
 
-    assert asks("plan-fr") and asks("plan-ar") and asks("bilingue")
-    assert not any(asks(name) for name in ("fiche-fr", "fiche-ar", "bundle-fr", "changes-ar"))
+    assert asks("plan-fr") and asks("plan-ar") and asks("bilingue") and asks("bundle-fr") and asks("bundle-ar")
+    assert not any(asks(name) for name in ("fiche-fr", "fiche-ar", "changes-ar"))
 
 
 @pytest.mark.parametrize("lang", list(Lang))
@@ -450,6 +451,38 @@ def test_acteur_bundle_holds_exactly_its_fiches(plan, rendered, lang) -> None:
     mine = [a for a in plan.actions if "sante" in plan.acteurs_of(a)]
     assert mine and titles == [f"{label('fiche_action', lang)} {a.code}" for a in mine]
     assert context.acteur_name(plan, "sante", lang, full=True) in [text_of(p) for p in paragraphs(body)]
+
+
+def _cover_rows(data: bytes) -> list[tuple[str, str, str]]:
+    """The bundle cover's rows: (code, role, the bookmark its page refers to)."""
+    body = open_docx(data).element.body
+    table = next(body.iter(qn("w:tbl")))
+    rows = []
+    for row in table.findall(qn("w:tr"))[1:]:
+        cells = row.findall(qn("w:tc"))
+        field = "".join(t.text for t in cells[-1].iter(qn("w:instrText"))).split()
+        rows.append((text_of(cells[0]), text_of(cells[-2]), field[1] if field[:1] == ["PAGEREF"] else ""))
+    return rows
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_acteur_bundle_cover_lists_role_and_page_of_each_fiche(plan, rendered, lang) -> None:
+    """The cover lists each fiche with the acteur's role in its action and a PAGEREF to the fiche's heading."""
+    body = open_docx(rendered[f"bundle-{lang.value}"]).element.body
+    header = [text_of(c) for c in next(body.iter(qn("w:tbl"))).find(qn("w:tr")).findall(qn("w:tc"))]
+    assert header[-2:] == [label("role", lang), label("page", lang)]
+    marks = {b.get(qn("w:name")): b.getparent() for b in body.iter(qn("w:bookmarkStart"))}
+    expected = []
+    for action in plan.actions_of("sante"):
+        pilots, partners = any(p.acteur == "sante" for p in action.pilotes), "sante" in action.partenaires
+        expected.append((action.code, label("role_pilote_partenaire" if pilots and partners else
+                                            "role_pilote" if pilots else "role_partenaire", lang)))
+    rows = _cover_rows(rendered[f"bundle-{lang.value}"])
+    assert [(code, role) for code, role, _ in rows] == expected
+    assert {role for _, role in expected} == {label("role_pilote", lang), label("role_partenaire", lang)}
+    for code, _, anchor in rows:
+        heading = marks[anchor]
+        assert style_of(heading) == "Titrefiche" and text_of(heading).endswith(code)
 
 
 @pytest.mark.parametrize("lang", list(Lang))
@@ -746,6 +779,17 @@ def test_libreoffice_converts_every_docx_with_the_embedded_fonts(converted) -> N
         used = pdffonts(path)
         assert used and all(n.startswith(families) and emb for n, emb, _, _ in used), (name, used)
         assert {n.split("-")[0] for n, *_ in used} == set(families), (name, used)
+
+
+def test_libreoffice_prints_each_fiche_page_on_the_bundle_cover(plan, rendered, converted) -> None:
+    """Laid out by LibreOffice, the cover's page column gives the page each fiche starts on."""
+    pages = pdftotext(converted["bundle-fr"]).split("\f")
+    cover = pages[0].split()
+    for code, _, _ in _cover_rows(rendered["bundle-fr"]):
+        start = next(n for n, page in enumerate(pages, start=1) if f"{label('fiche_action', Lang.FR)} {code}" in page)
+        row = " ".join(cover[cover.index(code):])
+        assert re.search(rf"{re.escape(label('role_pilote', Lang.FR))}|{re.escape(label('role_partenaire', Lang.FR))}", row)
+        assert re.search(rf"(Pilote|Partenaire)\s+{start}\b", row), (code, start, row[:200])
 
 
 def test_libreoffice_shows_the_sommaire_and_keeps_the_arabic_order(plan, converted) -> None:

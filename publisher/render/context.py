@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 from .. import diff, markdown
 from ..i18n import (
@@ -263,6 +264,27 @@ def joint_title(plan: Plan) -> JointTitle:
                       " — ".join(e.document_subject for e in editions))
 
 
+class BundleEntry(NamedTuple):
+    """One fiche of an acteur's bundle, as the bundle's cover lists it (with its page, which each format finds)."""
+
+    code: str
+    title: str
+    role: str  # "Pilote", "Partenaire", "Pilote et partenaire"
+
+
+def acteur_role(action: Action, acteur: str, lang: Lang) -> str:
+    """What the acteur ``acteur`` is in ``action``: pilote (one of its pilots belongs to it), partenaire, or both."""
+    pilots = any(p.acteur == acteur for p in action.pilotes)
+    partners = acteur in action.partenaires
+    return label("role_pilote_partenaire" if pilots and partners else "role_pilote" if pilots else "role_partenaire", lang)
+
+
+def bundle_entries(plan: Plan, acteur: str, lang: Lang) -> list[BundleEntry]:
+    """The fiches of the actions ``acteur`` pilots or partners, in written order, each with its role."""
+    titles = {v.code: v.intitule for v in edition(plan, lang).actions}
+    return [BundleEntry(a.code, titles[a.code], acteur_role(a, acteur, lang)) for a in plan.actions_of(acteur)]
+
+
 def _tr(text: Text | None, lang: Lang) -> str:
     """A content text in ``lang``, set in the language's typography (:func:`publisher.i18n.typography`)."""
     return typography(text[lang], lang) if text is not None else ""
@@ -463,4 +485,5 @@ _LABEL_KEYS = (
     "annexes", "historique", "modifications", "total", "dirhams", "signature", "canevas", "synthese",
     "par_priorite", "par_volet", "par_echeance", "volet", "nombre_actions", "validation", "date", "objet",
     "qualite", "nom", "rang", "source", "code", "plan_total", "fiches_action", "unite", "budget_colonne",
+    "role", "page",
 )

@@ -385,11 +385,15 @@ class DocxRenderer:
     def bundle(self, plan: Plan, acteur: str, lang: Lang) -> bytes:
         """Every fiche of the actions that an acteur pilots or partners, for that acteur."""
         edition = context.edition(plan, lang)
-        codes = {a.code for a in plan.actions_of(acteur)}
+        entries = context.bundle_entries(plan, acteur, lang)
+        codes = {entry.code for entry in entries}
         views = [a for a in edition.actions if a.code in codes]
         name = context.acteur_name(plan, acteur, lang, full=True)
         title = f"{label('fiche_action', lang)} — {name} — {edition.territory}"
         document = self._fill(plan, edition, "fiche.docx", title, fiches=views, acteur=name)
+        if _bundle_cover(document.element.body, entries, edition.labels, lang):
+            # the pages of the fiches are known only once laid out: Word fills them in on opening
+            ooxml.update_fields_on_open(document.settings.element)
         return _package(document, plan, (lang,))
 
     def changes(self, plan: Plan, lang: Lang) -> bytes:
@@ -499,6 +503,42 @@ def _title_page(body, joint: context.JointTitle) -> None:
     blocks.append(ooxml.section_break(title_section))
     for index, element in enumerate(blocks):
         body.insert(index, element)
+
+
+# The columns a bundle's cover adds to the template's list of fiches: the acteur's role, the fiche's page.
+BUNDLE_COLUMNS_MM = {"role": 30.0, "page": 14.0}
+
+
+def _bundle_cover(body, entries: list[context.BundleEntry], labels: dict[str, str], lang: Lang) -> bool:
+    """Give the list of fiches on a bundle's cover the acteur's role in each action and the page of
+    each fiche: a ``PAGEREF`` to a bookmark on the fiche's heading. The page numbers are left to
+    be computed where the document is laid out (LibreOffice at layout, Word when it updates the
+    fields): nothing here knows them, and a guessed number would be wrong in front of the reader.
+    Whether the cover was found (the template's table listing the fiches' codes in order)."""
+    codes = [entry.code for entry in entries]
+    headings = [p for p in body.iter(qn("w:p"))
+                if (p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}") is not None
+                    and p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}").get(qn("w:val")) == "Titrefiche")]
+    for table in body.iter(qn("w:tbl")):
+        rows = table.findall(qn("w:tr"))
+        header = [r for r in rows if ooxml.is_header_row(r)]
+        listed = [r for r in rows if not ooxml.is_header_row(r)]
+        firsts = ["".join(t.text or "" for t in r.find(qn("w:tc")).iter(qn("w:t"))).strip() for r in listed]
+        if firsts != codes or len(header) != 1 or len(headings) != len(codes):
+            continue
+        first_id = ooxml.max_bookmark_id(body) + 1
+        anchors = [f"_Fiche{number:04d}" for number in range(1, len(codes) + 1)]
+        for number, (heading, anchor) in enumerate(zip(headings, anchors)):
+            ooxml.bookmark(heading, anchor, first_id + number)
+        last = [r.findall(qn("w:tc"))[-1] for r in rows]
+        ooxml.append_column(table, BUNDLE_COLUMNS_MM["role"], [ooxml.cell_like(last[0], [ooxml.run(labels["role"])])]
+                            + [ooxml.cell_like(c, [ooxml.run(e.role)]) for c, e in zip(last[1:], entries)])
+        ooxml.append_column(table, BUNDLE_COLUMNS_MM["page"], [ooxml.cell_like(last[0], [ooxml.run(labels["page"])])]
+                            + [ooxml.cell_like(c, ooxml.field(f"PAGEREF {a} \\h")) for c, a in zip(last[1:], anchors)])
+        if lang.rtl:
+            ooxml.mark_rtl_runs(table)
+        return True
+    return False
 
 
 def apply_charte(document, style: Charte, lang: Lang) -> None:

@@ -677,6 +677,32 @@ def set_column_widths(table_, widths_mm: Sequence[float]) -> None:
             column += count
 
 
+def cell_like(model_cell, runs: Iterable):
+    """A new cell shaped like ``model_cell`` (width, shading, borders; the style of its first
+    paragraph) holding one paragraph of ``runs``."""
+    element = deepcopy(_element(model_cell))
+    first = element.find(qn("w:p"))
+    style = first.find(f"{qn('w:pPr')}/{qn('w:pStyle')}") if first is not None else None
+    for block in [e for e in element if e.tag != qn("w:tcPr")]:
+        element.remove(block)
+    element.append(paragraph(style.get(qn("w:val")) if style is not None else None, runs))
+    return element
+
+
+def append_column(table_, width_mm: float, cells: Sequence) -> None:
+    """Add a column after the last one, ``cells`` one per row in order; the other columns are
+    narrowed in proportion, so that the table keeps its width."""
+    element = _element(table_)
+    grid = element.find(qn("w:tblGrid"))
+    widths = [int(col.get(qn("w:w"))) / TWIPS_PER_MM for col in grid.findall(qn("w:gridCol"))]
+    total = sum(widths)
+    scale = max(total - width_mm, total / 2) / total
+    grid.append(OxmlElement("w:gridCol"))
+    for row, new in zip(element.findall(qn("w:tr")), cells):
+        row.append(new)
+    set_column_widths(element, [w * scale for w in widths] + [total - total * scale])
+
+
 def set_table_bidi_visual(table_) -> None:
     """Lay a table out right to left (``w:bidiVisual``): the first logical cell on the right."""
     child(_pr(table_, "tblPr"), "bidiVisual", TBLPR_ORDER)
