@@ -99,6 +99,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "nombre_actions_n": ("{n} actions", "عدد الإجراءات: {n}"),
     "copie_signature": ("Copie pour signature", "نسخة للتوقيع"),
     "fiches_action": ("Fiches action", "بطاقات الإجراءات"),
+    # an acteur's role in an action, on its bundle's cover (the glossary's "Pilote(s)" and "Partenaires", singular)
+    "role": ("Rôle", "الدور"),
+    "role_pilote": ("Pilote", "المسؤول عن الإجراء"),
+    "role_partenaire": ("Partenaire", "شريك"),
+    "role_pilote_partenaire": ("Pilote et partenaire", "المسؤول عن الإجراء وشريك"),
+    "page": ("Page", "الصفحة"),
     "entre_versions": ("de la version du {old} à la version du {new}", "من نسخة بتاريخ {old} إلى نسخة بتاريخ {new}"),
     "modifications_entre": (
         "Tableau des modifications de la version du {old} à la version du {new}",

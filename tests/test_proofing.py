@@ -527,14 +527,6 @@ def doc(*key, marks=()):
     return pytest.param(key, id="-".join(key), marks=marks)
 
 
-RTL_LIST_MARKERS_LO = ("DOCX laid out by LibreOffice, Arabic: the list numbers of the narrative sections hang "
-                       "1.5 to 1.9 mm into the right margin (pages 4, 5, 7), and in table cells the bullets and "
-                       "numbers touch or cross their cell's right rule (plan pages 14, 17, 20; fiche pages 1, 2)")
-
-LO_ROW_TALLER_THAN_PAGE = ("DOCX laid out by LibreOffice, Arabic: the canevas row of A1.1.1.3 (five pilots) is "
-                           "taller than a page and may not split: its pilots cell runs 2.5 to 3.9 mm into the footer "
-                           "on page 10 and the rest of it is not printed")
-
 # Long tokens wrap inside their cell or column (issue 13 item 1, overflow-wrap in typography.css): every
 # WeasyPrint page passes; the DOCX tables are laid out fixed (w:tblLayout), so LibreOffice and Word wrap too.
 AREA = [
@@ -544,7 +536,7 @@ AREA = [
     doc("stress", "fiche", "fr", "pdf"),
     doc("stress", "fiche", "ar", "pdf"),
     doc("stress", "plan", "fr", "docx-lo"),
-    doc("stress", "plan", "ar", "docx-lo", marks=xfail(RTL_LIST_MARKERS_LO + "; " + LO_ROW_TALLER_THAN_PAGE)),
+    doc("stress", "plan", "ar", "docx-lo"),
     doc("stress", "fiche", "fr", "docx-lo"),
     doc("stress", "fiche", "ar", "docx-lo"),
 ]
@@ -554,10 +546,7 @@ ARABIC_FORCED_BREAK = ("WeasyPrint, Arabic: a run without spaces broken mid-word
 CELLS = [
     *AREA[:2],
     doc("stress", "plan", "ar", "pdf", marks=xfail(ARABIC_FORCED_BREAK)),
-    *AREA[3:6],
-    doc("stress", "plan", "ar", "docx-lo", marks=xfail(RTL_LIST_MARKERS_LO)),
-    doc("stress", "fiche", "fr", "docx-lo"),
-    doc("stress", "fiche", "ar", "docx-lo", marks=xfail(RTL_LIST_MARKERS_LO)),
+    *AREA[3:],
 ]
 EVERY_PDF = [doc(*wanted, "pdf") for wanted in PDFS] + [doc(*wanted, "docx-lo") for wanted in PDFS[1:]]
 

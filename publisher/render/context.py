@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 from .. import diff, markdown
 from ..i18n import (
@@ -180,6 +181,16 @@ class Edition:
     modifications_title: str = ""  # "Tableau des modifications de la version du ... à la version du ..."
 
     @property
+    def document_title(self) -> str:
+        """The title of a document of the edition, in its properties: ``Plan d'action ... — Province d'Assafa``."""
+        return f"{self.title} — {self.territory}"
+
+    @property
+    def document_subject(self) -> str:
+        """The subject in a document's properties: the title, the territory and the période."""
+        return f"{self.title} — {self.territory} — {self.periode}"
+
+    @property
     def page_wording(self) -> list[str]:
         """"page {page} / {pages}" split around its two counters: the words between them, trimmed."""
         return [part.strip() for part in re.split(r"\{pages?\}", label("page_sur", self.lang))]
@@ -193,6 +204,85 @@ class Edition:
     def rtl(self) -> bool:
         """True for the Arabic edition."""
         return self.lang.rtl
+
+
+@dataclass(frozen=True)
+class TitleBlock:
+    """One language's lines on the bilingual volume's title page, in the order printed."""
+
+    lang: Lang
+    title: str  # "Plan d'action provincial de protection de l'enfance"
+    territory: str  # "Province d'Assafa"
+    periode_label: str  # "Période concernée"
+    colon: str
+    periode: str  # "2025–2027": left to right in both languages (the HTML isolates it, <span dir="ltr">)
+    version: str  # "Version du 18 mars 2025"
+
+    @property
+    def periode_line(self) -> str:
+        """"Période concernée : 2025–2027" as one string; in Arabic a left-to-right mark before the
+        years, or the bidi algorithm reads the range backwards ("2027–2025")."""
+        mark = "\u200e" if self.lang.rtl else ""
+        return f"{self.periode_label}{self.colon}{mark}{self.periode}"
+
+    @property
+    def lines(self) -> list[str]:
+        """The title, the territory, the période and the version, each one string."""
+        return [self.title, self.territory, self.periode_line, self.version]
+
+    @property
+    def dir(self) -> str:
+        """``ltr`` or ``rtl``."""
+        return self.lang.direction
+
+
+@dataclass(frozen=True)
+class JointTitle:
+    """The bilingual volume's title page and properties, both formats alike.
+
+    The volume: page 1 this title page (French, then Arabic right to left), page 2 left blank
+    (a verso), the French part from page 3, the Arabic part from the next right-hand (odd) page; one
+    page numbering over the whole volume, "page X / Y" in the French part, «صفحة X من Y» in the Arabic.
+    """
+
+    blocks: tuple[TitleBlock, ...]  # French, then Arabic
+    title: str  # the document's title in both languages: "<French title> — <Arabic title>"
+    subject: str
+
+    @property
+    def langs(self) -> tuple[Lang, ...]:
+        """The languages of the parts, in order."""
+        return tuple(b.lang for b in self.blocks)
+
+
+def joint_title(plan: Plan) -> JointTitle:
+    """The title page and the properties of the bilingual volume of ``plan``."""
+    editions = [edition(plan, lang) for lang in (Lang.FR, Lang.AR)]
+    blocks = tuple(TitleBlock(e.lang, e.title, e.territory, e.labels["periode"], e.colon, e.periode, e.version)
+                   for e in editions)
+    return JointTitle(blocks, " — ".join(e.document_title for e in editions),
+                      " — ".join(e.document_subject for e in editions))
+
+
+class BundleEntry(NamedTuple):
+    """One fiche of an acteur's bundle, as the bundle's cover lists it (with its page, which each format finds)."""
+
+    code: str
+    title: str
+    role: str  # "Pilote", "Partenaire", "Pilote et partenaire"
+
+
+def acteur_role(action: Action, acteur: str, lang: Lang) -> str:
+    """What the acteur ``acteur`` is in ``action``: pilote (one of its pilots belongs to it), partenaire, or both."""
+    pilots = any(p.acteur == acteur for p in action.pilotes)
+    partners = acteur in action.partenaires
+    return label("role_pilote_partenaire" if pilots and partners else "role_pilote" if pilots else "role_partenaire", lang)
+
+
+def bundle_entries(plan: Plan, acteur: str, lang: Lang) -> list[BundleEntry]:
+    """The fiches of the actions ``acteur`` pilots or partners, in written order, each with its role."""
+    titles = {v.code: v.intitule for v in edition(plan, lang).actions}
+    return [BundleEntry(a.code, titles[a.code], acteur_role(a, acteur, lang)) for a in plan.actions_of(acteur)]
 
 
 def _tr(text: Text | None, lang: Lang) -> str:
@@ -395,4 +485,5 @@ _LABEL_KEYS = (
     "annexes", "historique", "modifications", "total", "dirhams", "signature", "canevas", "synthese",
     "par_priorite", "par_volet", "par_echeance", "volet", "nombre_actions", "validation", "date", "objet",
     "qualite", "nom", "rang", "source", "code", "plan_total", "fiches_action", "unite", "budget_colonne",
+    "role", "page",
 )

@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from copy import deepcopy
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
@@ -371,7 +372,7 @@ class DocxRenderer(Renderer):
     def plan(self, plan: Plan, lang: Lang) -> bytes:
         """The whole plan document of the edition."""
         edition = context.edition(plan, lang)
-        document = self._fill(plan, edition, "plan.docx", f"{edition.title} — {edition.territory}")
+        document = self._fill(plan, edition, "plan.docx", edition.document_title)
         return _package(document, plan, (lang,))
 
     def fiche(self, plan: Plan, action: Action, lang: Lang) -> bytes:
@@ -385,11 +386,15 @@ class DocxRenderer(Renderer):
     def bundle(self, plan: Plan, acteur: str, lang: Lang) -> bytes:
         """Every fiche of the actions that an acteur pilots or partners, for that acteur."""
         edition = context.edition(plan, lang)
-        codes = {a.code for a in plan.actions_of(acteur)}
+        entries = context.bundle_entries(plan, acteur, lang)
+        codes = {entry.code for entry in entries}
         views = [a for a in edition.actions if a.code in codes]
         name = context.acteur_name(plan, acteur, lang, full=True)
         title = f"{label('fiche_action', lang)} — {name} — {edition.territory}"
         document = self._fill(plan, edition, "fiche.docx", title, fiches=views, acteur=name)
+        if _bundle_cover(document.element.body, entries, edition.labels, lang):
+            # the pages of the fiches are known only once laid out: Word fills them in on opening
+            ooxml.update_fields_on_open(document.settings.element)
         return _package(document, plan, (lang,))
 
     def changes(self, plan: Plan, lang: Lang) -> bytes:
@@ -400,17 +405,38 @@ class DocxRenderer(Renderer):
         return _package(document, plan, (lang,))
 
     def bilingual(self, plan: Plan) -> bytes:
-        """One volume: the complete French part, then the complete Arabic part, each in its direction.
+        """One volume: a joint title page, the complete French part, then the complete Arabic part.
 
-        The Arabic plan is appended to the French one with its own styles (renamed), lists,
-        pictures, links, headers and footers: each part keeps its typeface and its direction.
+        The scheme of :class:`publisher.render.context.JointTitle`: the title page (French, then
+        Arabic right to left), a blank verso with its footer, the French part from page 3, the
+        Arabic part from the next right-hand page (sections starting ``oddPage``), one page
+        numbering over the volume. The Arabic plan is appended with its own styles (renamed, each
+        declaring Arabic), lists, pictures, links, headers and footers: each part keeps its
+        typeface, its direction and its footer wording. Each part is a bookmark (``Partie_fr``,
+        ``Partie_ar``) that its sommaire is limited to (``TOC \\b``), so that Word rebuilds each
+        sommaire from its own part's headings; the Arabic bookmarks and links are renamed apart.
         """
+        joint = context.joint_title(plan)
         parts = []
-        for lang in (Lang.FR, Lang.AR):
+        for lang in joint.langs:
             edition = context.edition(plan, lang)
-            parts.append(self._fill(plan, edition, "plan.docx", f"{edition.title} — {edition.territory}"))
-        ooxml.append_document(parts[0], parts[1], tag="ar")
-        return _package(parts[0], plan, (Lang.FR, Lang.AR))
+            document = self._fill(plan, edition, "plan.docx", edition.document_title)
+            body = document.element.body
+            ooxml.scope_toc(body, PARTS[lang])
+            paragraphs = body.findall(qn("w:p"))
+            parts.append((document, paragraphs[0], paragraphs[-1]))
+        (volume, *french), (arabic, *arabic_ends) = parts
+        body = volume.element.body
+        ooxml.append_document(volume, arabic, tag="ar", start="oddPage", lang=(_tag(Lang.AR), _tag(Lang.AR)))
+        identifier = ooxml.max_bookmark_id(body)
+        for number, (lang, (first, last)) in enumerate(zip(joint.langs, (french, arabic_ends)), start=1):
+            ooxml.bookmark_range(first, last, PARTS[lang], identifier + number)
+        _title_page(body, joint)
+        for sect_pr in body.iter(qn("w:sectPr")):
+            ooxml.continue_page_numbers(sect_pr)
+        props = volume.core_properties
+        props.title, props.subject = joint.title, joint.subject
+        return _package(volume, plan, joint.langs)
 
     def _fill(self, plan: Plan, edition: context.Edition, name: str, title: str, **values):
         """A template filled with the edition, its sommaire filled, right to left in Arabic: a python-docx document."""
@@ -433,12 +459,87 @@ class DocxRenderer(Renderer):
         ooxml.update_fields_on_open(document.settings.element, on=_fill_sommaire(body))
         ooxml.drawable_bullets(document.part.numbering_part.element, fonts.family(lang),
                                lambda text: not fonts.missing(text, lang), BULLET_FALLBACKS)
+        split_tall_rows(body, plan.charte, lang)
+        keep_totals_with_their_rows(body)
         if lang.rtl:
+            ooxml.centre_rtl_markers(document.part.numbering_part.element)
             for root in [body] + [part.element for part in _stories(document)]:
                 ooxml.bidi_everywhere(root)
                 ooxml.mark_rtl_runs(root)
         _properties(document, plan, edition, title)
         return document
+
+
+# The bookmark spanning each part of the bilingual volume; each part's sommaire lists its headings only.
+PARTS = {Lang.FR: "Partie_fr", Lang.AR: "Partie_ar"}
+# The title page's lines, in the cover's styles: title, territory, période, version.
+TITLE_PAGE_STYLES = ("Couverturetitre", "Couvertureprovince", "Couvertureligne", "Couvertureligne")
+TITLE_PAGE_SPACE_PT = 60
+
+
+def _tag(lang: Lang) -> str:
+    """The language tag Word reads: ``ar-MA``."""
+    return lang.locale.replace("_", "-")
+
+
+def _title_page(body, joint: context.JointTitle) -> None:
+    """Put the bilingual volume's title page first, in a section of its own that looks like the French
+    cover's (same page, header and footer); the French part then starts on the next right-hand page,
+    so that the title page's verso is blank but for its footer."""
+    french_start = body.find(f".//{qn('w:sectPr')}")
+    title_section = deepcopy(french_start)
+    ooxml.set_section_start(title_section, "nextPage")
+    ooxml.set_section_start(french_start, "oddPage")
+    blocks = []
+    for block in joint.blocks:
+        suffix = "" if block.lang is Lang.FR else "ar"  # the Arabic part's styles (append_document)
+        for style, line in zip(TITLE_PAGE_STYLES, block.lines):
+            paragraph = ooxml.paragraph(f"{style}{suffix}", [ooxml.run(line)])
+            if style == TITLE_PAGE_STYLES[0]:  # two titles on the page: half the cover's space above each
+                ooxml.set_spacing(ooxml.ppr(paragraph), before=TITLE_PAGE_SPACE_PT, after=24)
+            if block.lang.rtl:
+                ooxml.set_bidi(paragraph)
+                ooxml.mark_rtl_runs(paragraph)
+            blocks.append(paragraph)
+    blocks.append(ooxml.section_break(title_section))
+    for index, element in enumerate(blocks):
+        body.insert(index, element)
+
+
+# The columns a bundle's cover adds to the template's list of fiches: the acteur's role, the fiche's page.
+BUNDLE_COLUMNS_MM = {"role": 30.0, "page": 14.0}
+
+
+def _bundle_cover(body, entries: list[context.BundleEntry], labels: dict[str, str], lang: Lang) -> bool:
+    """Give the list of fiches on a bundle's cover the acteur's role in each action and the page of
+    each fiche: a ``PAGEREF`` to a bookmark on the fiche's heading. The page numbers are left to
+    be computed where the document is laid out (LibreOffice at layout, Word when it updates the
+    fields): nothing here knows them, and a guessed number would be wrong in front of the reader.
+    Whether the cover was found (the template's table listing the fiches' codes in order)."""
+    codes = [entry.code for entry in entries]
+    headings = [p for p in body.iter(qn("w:p"))
+                if (p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}") is not None
+                    and p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}").get(qn("w:val")) == "Titrefiche")]
+    for table in body.iter(qn("w:tbl")):
+        rows = table.findall(qn("w:tr"))
+        header = [r for r in rows if ooxml.is_header_row(r)]
+        listed = [r for r in rows if not ooxml.is_header_row(r)]
+        firsts = ["".join(t.text or "" for t in r.find(qn("w:tc")).iter(qn("w:t"))).strip() for r in listed]
+        if firsts != codes or len(header) != 1 or len(headings) != len(codes):
+            continue
+        first_id = ooxml.max_bookmark_id(body) + 1
+        anchors = [f"_Fiche{number:04d}" for number in range(1, len(codes) + 1)]
+        for number, (heading, anchor) in enumerate(zip(headings, anchors)):
+            ooxml.bookmark(heading, anchor, first_id + number)
+        last = [r.findall(qn("w:tc"))[-1] for r in rows]
+        ooxml.append_column(table, BUNDLE_COLUMNS_MM["role"], [ooxml.cell_like(last[0], [ooxml.run(labels["role"])])]
+                            + [ooxml.cell_like(c, [ooxml.run(e.role)]) for c, e in zip(last[1:], entries)])
+        ooxml.append_column(table, BUNDLE_COLUMNS_MM["page"], [ooxml.cell_like(last[0], [ooxml.run(labels["page"])])]
+                            + [ooxml.cell_like(c, ooxml.field(f"PAGEREF {a} \\h")) for c, a in zip(last[1:], anchors)])
+        if lang.rtl:
+            ooxml.mark_rtl_runs(table)
+        return True
+    return False
 
 
 def apply_charte(document, style: Charte, lang: Lang) -> None:
@@ -476,6 +577,66 @@ def apply_charte(document, style: Charte, lang: Lang) -> None:
         table_style = table.find(f"{qn('w:tblPr')}/{qn('w:tblStyle')}")
         if table_style is not None and table_style.get(qn("w:val")) == "Tableaucanevas":
             ooxml.set_column_widths(table, widths)
+
+
+# The height of a canevas row, roughly, to decide whether it may be kept whole on its page: the
+# average advance of a character and the height of a line, in ems of the canevas size (Amiri's lines
+# are tall), and the cell's side margins (Word's default 1.9 mm each).
+ROW_ESTIMATE = {"char_em": 0.5, "line_em": {Lang.FR: 1.4, Lang.AR: 1.9}, "cell_margins_mm": 3.8, "paragraph_mm": 1.0}
+POINT_MM = 25.4 / 72
+
+
+def _estimated_row_height(row, size_pt: float, lang: Lang) -> float:
+    """The height in millimetres a canevas row is likely to take, from its text and its cells' widths
+    (a merged cell, the objectif spécifique, spreads over its rows and is left out)."""
+    char_mm = size_pt * POINT_MM * ROW_ESTIMATE["char_em"]
+    line_mm = size_pt * POINT_MM * ROW_ESTIMATE["line_em"][lang]
+    tallest = 0.0
+    for tc in row.iter(qn("w:tc")):
+        if tc.find(f"{qn('w:tcPr')}/{qn('w:vMerge')}") is not None:
+            continue
+        width = tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
+        text_mm = max(int(width.get(qn("w:w"))) / ooxml.TWIPS_PER_MM - ROW_ESTIMATE["cell_margins_mm"], 5.0) \
+            if width is not None else 20.0
+        per_line = max(1, int(text_mm / char_mm))
+        height = 0.0
+        for paragraph in tc.iter(qn("w:p")):
+            length = len("".join(t.text or "" for t in paragraph.iter(qn("w:t"))))
+            height += -(-max(length, 1) // per_line) * line_mm + ROW_ESTIMATE["paragraph_mm"]
+        tallest = max(tallest, height)
+    return tallest
+
+
+def split_tall_rows(body, style: Charte, lang: Lang) -> None:
+    """Let a canevas row break across pages when it could be taller than a page.
+
+    A row that may not split (``w:cantSplit``, the templates' rows) and is taller than the page is
+    clipped at the footer by LibreOffice, the rest never printed. A row stays whole only when its
+    estimated height is at most half the landscape text height, so that a misestimate by half still
+    fits under the repeated header rows; a taller one may split, and the page it continues on
+    repeats the header rows.
+    """
+    top, _, bottom, _ = style.margins("paysage")
+    limit = (min(style.page_size) - top - bottom) / 2
+    size = style.size(lang.value, "canevas")
+    for table in body.iter(qn("w:tbl")):
+        table_style = table.find(f"{qn('w:tblPr')}/{qn('w:tblStyle')}")
+        if table_style is None or table_style.get(qn("w:val")) != "Tableaucanevas":
+            continue
+        for row in table.findall(qn("w:tr")):
+            if not ooxml.is_header_row(row) and _estimated_row_height(row, size, lang) > limit:
+                ooxml.allow_split(row)
+
+
+def keep_totals_with_their_rows(body) -> None:
+    """A totals row (or a table's last row) never opens a page alone: the row before it is kept with it."""
+    for table in body.iter(qn("w:tbl")):
+        rows = table.findall(qn("w:tr"))
+        for index, row in enumerate(rows[1:], start=1):
+            first = row.find(f"{qn('w:tc')}/{qn('w:p')}/{qn('w:pPr')}/{qn('w:pStyle')}")
+            totals = first is not None and first.get(qn("w:val")) == "Celluletotal"
+            if (totals or index == len(rows) - 1) and not ooxml.is_header_row(rows[index - 1]):
+                ooxml.keep_row_with_next(rows[index - 1])
 
 
 def _package(document, plan: Plan, langs: tuple[Lang, ...]) -> bytes:
@@ -555,11 +716,11 @@ def _properties(document, plan: Plan, edition: context.Edition, title: str) -> N
     props = document.core_properties
     stamp = dt.datetime.combine(plan.version, dt.time())
     props.title = title
-    props.subject = f"{edition.title} — {edition.territory} — {edition.periode}"
+    props.subject = edition.document_subject
     props.author = f"{edition.labels['cape']} — {edition.territory}"
     props.last_modified_by = "publisher"
     props.keywords = "PPIPEM"
     props.comments = edition.version
-    props.language = f"{edition.lang.value}-MA"
+    props.language = _tag(edition.lang)
     props.created = props.modified = stamp
     props.revision = 1

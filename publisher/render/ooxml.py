@@ -580,6 +580,23 @@ def bookmark(paragraph_element, name: str, identifier: int) -> None:
     paragraph_element.append(end)
 
 
+def bookmark_range(first_paragraph, last_paragraph, name: str, identifier: int) -> None:
+    """A bookmark from the start of one paragraph to the end of a later one (a part of a volume)."""
+    start = OxmlElement("w:bookmarkStart")
+    start.set(qn("w:id"), str(identifier))
+    start.set(qn("w:name"), name)
+    end = OxmlElement("w:bookmarkEnd")
+    end.set(qn("w:id"), str(identifier))
+    first, last = _element(first_paragraph), _element(last_paragraph)
+    first.insert(1 if len(first) and first[0].tag == qn("w:pPr") else 0, start)
+    last.append(end)
+
+
+def max_bookmark_id(root) -> int:
+    """The highest bookmark id under ``root`` (0 without any)."""
+    return max((int(b.get(qn("w:id"))) for b in _element(root).iter(qn("w:bookmarkStart"))), default=0)
+
+
 def cell(width_mm: float, blocks: Iterable = (), *, span: int = 1, fill: str | None = None,
          vmerge: str | None = None, valign: str | None = None):
     """A table cell of a given width; ``vmerge`` is ``restart`` or ``continue``."""
@@ -660,6 +677,32 @@ def set_column_widths(table_, widths_mm: Sequence[float]) -> None:
             column += count
 
 
+def cell_like(model_cell, runs: Iterable):
+    """A new cell shaped like ``model_cell`` (width, shading, borders; the style of its first
+    paragraph) holding one paragraph of ``runs``."""
+    element = deepcopy(_element(model_cell))
+    first = element.find(qn("w:p"))
+    style = first.find(f"{qn('w:pPr')}/{qn('w:pStyle')}") if first is not None else None
+    for block in [e for e in element if e.tag != qn("w:tcPr")]:
+        element.remove(block)
+    element.append(paragraph(style.get(qn("w:val")) if style is not None else None, runs))
+    return element
+
+
+def append_column(table_, width_mm: float, cells: Sequence) -> None:
+    """Add a column after the last one, ``cells`` one per row in order; the other columns are
+    narrowed in proportion, so that the table keeps its width."""
+    element = _element(table_)
+    grid = element.find(qn("w:tblGrid"))
+    widths = [int(col.get(qn("w:w"))) / TWIPS_PER_MM for col in grid.findall(qn("w:gridCol"))]
+    total = sum(widths)
+    scale = max(total - width_mm, total / 2) / total
+    grid.append(OxmlElement("w:gridCol"))
+    for row, new in zip(element.findall(qn("w:tr")), cells):
+        row.append(new)
+    set_column_widths(element, [w * scale for w in widths] + [total - total * scale])
+
+
 def set_table_bidi_visual(table_) -> None:
     """Lay a table out right to left (``w:bidiVisual``): the first logical cell on the right."""
     child(_pr(table_, "tblPr"), "bidiVisual", TBLPR_ORDER)
@@ -673,6 +716,26 @@ def repeat_header(row) -> None:
 def cant_split(row) -> None:
     """Keep a row whole on one page where it can be helped (``w:cantSplit``)."""
     child(_pr(row, "trPr"), "cantSplit", TRPR_ORDER)
+
+
+def allow_split(row) -> None:
+    """Let a row break across pages: LibreOffice clips a row taller than a page that may not split."""
+    pr = _element(row).find(qn("w:trPr"))
+    found = pr.find(qn("w:cantSplit")) if pr is not None else None
+    if found is not None:
+        pr.remove(found)
+
+
+def is_header_row(row) -> bool:
+    """Whether a row repeats at the top of every page (``w:tblHeader``)."""
+    return _element(row).find(f"{qn('w:trPr')}/{qn('w:tblHeader')}") is not None
+
+
+def keep_row_with_next(row) -> None:
+    """Keep a row on the page of the next one: every paragraph of its cells ``w:keepNext``
+    (how Word and LibreOffice keep rows together)."""
+    for paragraph_ in _element(row).iter(qn("w:p")):
+        child(ppr(paragraph_), "keepNext", PPR_ORDER)
 
 
 def row_height(row, minimum_mm: float) -> None:
@@ -801,6 +864,21 @@ def landscape_section(sect_pr, **options) -> None:
     page_setup(sect_pr, landscape=True, **options)
 
 
+def set_section_start(sect_pr, kind: str) -> None:
+    """How a section starts: ``nextPage``, ``oddPage`` (the next right-hand page, a blank verso
+    inserted where needed), ``evenPage``, ``continuous``."""
+    child(sect_pr, "type", SECTPR_ORDER, {"val": kind})
+
+
+def continue_page_numbers(sect_pr) -> None:
+    """Number a section's pages on from the previous section's (no ``w:pgNumType/@w:start``)."""
+    numbering = sect_pr.find(qn("w:pgNumType"))
+    if numbering is not None:
+        numbering.attrib.pop(qn("w:start"), None)
+        if not numbering.attrib:
+            sect_pr.remove(numbering)
+
+
 def section_break(sect_pr):
     """An empty paragraph that ends a section with ``sect_pr`` (a section's properties sit in its last paragraph)."""
     element = OxmlElement("w:p")
@@ -872,6 +950,15 @@ def fill_toc(paragraph_, entries: Sequence[tuple[int, str, str]], styles: Sequen
     last.append(end)
     for number, item in enumerate(paragraphs):
         parent.insert(index + number, item)
+
+
+def scope_toc(root, bookmark_name: str) -> None:
+    """Limit every sommaire field under ``root`` to the headings inside a bookmark (``TOC \\b``): in a
+    volume of two parts, Word rebuilds each part's sommaire from that part's headings only."""
+    for instr in _element(root).iter(qn("w:instrText")):
+        text = (instr.text or "").strip()
+        if text.startswith("TOC ") and "\\b " not in text:
+            instr.text = f" {text} \\b {bookmark_name} "
 
 
 def drawable_bullets(numbering, font: str, drawable: Callable[[str], bool], fallbacks: Sequence[str]) -> None:
@@ -1135,7 +1222,8 @@ def numbering_level(level: int, fmt: str, text: str, start_mm: float, hanging_mm
                     font: str | None = None, style: str | None = None, bidi: bool = False):
     """One ``w:lvl`` of a list: format (``bullet``, ``decimal``, ``lowerLetter``...), text, indents.
 
-    ``w:lvlJc start`` puts the number at the paragraph's start edge, the right one in Arabic.
+    ``w:lvlJc start`` puts the number at the paragraph's start edge; a right-to-left level is
+    centred instead (:func:`centre_rtl_markers`).
     """
     lvl = OxmlElement("w:lvl")
     lvl.set(qn("w:ilvl"), str(level))
@@ -1160,7 +1248,29 @@ def numbering_level(level: int, fmt: str, text: str, start_mm: float, hanging_mm
         run_pr = OxmlElement("w:rPr")
         set_fonts(run_pr, font)
         lvl.append(run_pr)
+    if bidi:
+        centre_rtl_markers(lvl)
     return lvl
+
+
+def centre_rtl_markers(numbering) -> None:
+    """Centre the number or bullet of every right-to-left list level in the middle of its indent.
+
+    Word reads ``w:lvlJc start`` in a bidi paragraph as the right edge (the number runs leftwards,
+    towards the text); LibreOffice reads it as ``left``, so the number runs rightwards, out of the
+    text area (1.5 to 1.9 mm into the margin, or over a cell's rule). A centred number is laid out
+    alike by both: centred at half the text's indent, it stays between the margin and the text
+    whatever its width up to the indent (``10.`` in a 7 mm indent).
+    """
+    for lvl in _element(numbering).iter(qn("w:lvl")):
+        par_pr = lvl.find(qn("w:pPr"))
+        ind = par_pr.find(qn("w:ind")) if par_pr is not None else None
+        if ind is None or par_pr.find(qn("w:bidi")) is None:
+            continue
+        start = int(ind.get(qn("w:left")) or ind.get(qn("w:start")) or 0)
+        ind.attrib.pop(qn("w:firstLine"), None)
+        ind.set(qn("w:hanging"), str(start // 2))
+        child(lvl, "lvlJc", LVL_ORDER, {"val": "center"})
 
 
 def abstract_numbering(abstract_id: int, name: str, levels: Iterable):
@@ -1255,16 +1365,23 @@ def xml_bytes(element) -> bytes:
 _RELATIONSHIP_ATTRIBUTES = (qn("r:id"), qn("r:embed"), qn("r:link"))
 
 
-def append_document(master, other, tag: str = "ar") -> None:
+def append_document(master, other, tag: str = "ar", *, start: str = "nextPage",
+                    lang: tuple[str, str] | None = None) -> None:
     """Append the python-docx document ``other`` to ``master``, on a new page, keeping its own look.
 
     Word has one set of styles per document, so ``other``'s styles are copied under new ids
     (``Corps`` becomes ``Corpsar``, "Corps" becomes "Corps ar") and its paragraphs, runs and tables
     point at the copies; its lists, bookmarks, drawings, links, pictures, headers and footers are
-    renumbered or related anew. ``other``'s last section ends the volume.
+    renumbered or related anew. ``other``'s last section ends the volume. ``start`` is how its first
+    section starts (``oddPage``: on the next right-hand page); ``lang`` (Latin, bidi), when given,
+    is declared by every copied paragraph style, so that the appended part reads as its language
+    whatever the master's defaults.
     """
     body, extra = master.element.body, other.element.body
-    styles = _append_styles(master.styles.element, other.styles.element, tag)
+    first = extra.find(f".//{qn('w:sectPr')}")
+    if first is not None:
+        set_section_start(first, start)
+    styles = _append_styles(master.styles.element, other.styles.element, tag, lang)
     numbers = _append_numbering(master.part.numbering_part.element, other.part.numbering_part.element)
     relationships, stories = _relate_anew(master, other)
     offsets = {
@@ -1308,7 +1425,7 @@ def _repoint(root, styles, numbers, relationships, offsets, tag: str) -> None:
                 element.set(attribute, relationships[element.get(attribute)])
 
 
-def _append_styles(master, other, tag: str) -> dict[str, str]:
+def _append_styles(master, other, tag: str, lang: tuple[str, str] | None = None) -> dict[str, str]:
     """Copy every style of ``other`` into ``master`` under a new id and name; the old id -> new id."""
     renamed = {s.get(qn("w:styleId")): f"{s.get(qn('w:styleId'))}{tag}" for s in other.findall(qn("w:style"))}
     for style_ in other.findall(qn("w:style")):
@@ -1321,6 +1438,8 @@ def _append_styles(master, other, tag: str) -> dict[str, str]:
             element = copy.find(qn(f"w:{ref}"))
             if element is not None and element.get(qn("w:val")) in renamed:
                 element.set(qn("w:val"), renamed[element.get(qn("w:val"))])
+        if lang and copy.get(qn("w:type")) == "paragraph":
+            set_lang(child(copy, "rPr", STYLE_ORDER), *lang)
         master.append(copy)
     # the copies carry the other document's defaults (font, size, direction) through its Normal style
     normal = master.find(f"{qn('w:style')}[@{qn('w:styleId')}='Normal{tag}']")
