@@ -519,9 +519,7 @@ def _bundle_cover(body, entries: list[context.BundleEntry], labels: dict[str, st
     fields): nothing here knows them, and a guessed number would be wrong in front of the reader.
     Whether the cover was found (the template's table listing the fiches' codes in order)."""
     codes = [entry.code for entry in entries]
-    headings = [p for p in body.iter(qn("w:p"))
-                if (p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}") is not None
-                    and p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}").get(qn("w:val")) == "Titrefiche")]
+    headings = body.xpath(".//w:p[w:pPr/w:pStyle/@w:val='Titrefiche']")  # "Fiche action <code>", in order
     for table in body.iter(qn("w:tbl")):
         rows = table.findall(qn("w:tr"))
         header = [r for r in rows if ooxml.is_header_row(r)]
