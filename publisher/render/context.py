@@ -276,7 +276,8 @@ def acteur_role(action: Action, acteur: str, lang: Lang) -> str:
     """What the acteur ``acteur`` is in ``action``: pilote (one of its pilots belongs to it), partenaire, or both."""
     pilots = any(p.acteur == acteur for p in action.pilotes)
     partners = acteur in action.partenaires
-    return label("role_pilote_partenaire" if pilots and partners else "role_pilote" if pilots else "role_partenaire", lang)
+    key = "role_pilote_partenaire" if pilots and partners else "role_pilote" if pilots else "role_partenaire"
+    return label(key, lang)
 
 
 def bundle_entries(plan: Plan, acteur: str, lang: Lang) -> list[BundleEntry]:

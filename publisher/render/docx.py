@@ -1,8 +1,9 @@
 """Model -> DOCX, by filling the docxtpl templates of ``templates/<lang>/`` (``plan.docx``, ``fiche.docx``).
 
 ``plan.docx`` gives the plan document; ``fiche.docx`` the documents handed out alone (one fiche
-action, an acteur's fiches, the tableau des modifications); the bilingual volume is the French plan
-with the Arabic plan appended (:func:`publisher.render.ooxml.append_document`).
+action, an acteur's fiches, whose cover gets each fiche's role and page, the tableau des
+modifications); the bilingual volume is a joint title page, the French plan, then the Arabic plan
+appended on a right-hand page (:func:`publisher.render.ooxml.append_document`), numbered as one.
 
 The edition's context (:mod:`publisher.render.context`, the same one the PDF uses) fills the
 templates, which hold the styles, the page layout, the fixed labels and the docxtpl tags. The
@@ -15,11 +16,13 @@ a plan come out as the literal text they are. Markdown reaches the document only
 lists, hyperlinks, tables) with the helpers of :mod:`publisher.render.ooxml`.
 
 After docxtpl, the renderer applies the house style (:func:`apply_charte`), fills the sommaire (a
-``TOC`` field whose cached result holds the entries; only a document with a sommaire asks Word to
-update its fields on opening), replaces list bullets the edition's face cannot draw, marks the
-Arabic edition right to left (every paragraph ``w:bidi``, every table ``w:bidiVisual``, every run of
-Arabic text ``w:rtl``, Latin stretches split out without it), embeds the edition's typeface and writes a deterministic package:
-the same plan gives the same bytes. A renderer returns bytes; only the build writes files.
+``TOC`` field whose cached result holds the entries; only a document with a sommaire, or a bundle
+with its pages to fill in, asks Word to update its fields on opening), lets a canevas row that
+could outgrow a page split and keeps a totals row with the row before it, replaces list bullets
+the edition's face cannot draw, marks the Arabic edition right to left (every paragraph
+``w:bidi``, every table ``w:bidiVisual``, every run of Arabic text ``w:rtl``, Latin stretches split
+out without it, list numbers centred in their indent), embeds the edition's typeface and writes a
+deterministic package: the same plan gives the same bytes. A renderer returns bytes; only the build writes files.
 """
 
 from __future__ import annotations
@@ -517,9 +520,7 @@ def _bundle_cover(body, entries: list[context.BundleEntry], labels: dict[str, st
     fields): nothing here knows them, and a guessed number would be wrong in front of the reader.
     Whether the cover was found (the template's table listing the fiches' codes in order)."""
     codes = [entry.code for entry in entries]
-    headings = [p for p in body.iter(qn("w:p"))
-                if (p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}") is not None
-                    and p.find(f"{qn('w:pPr')}/{qn('w:pStyle')}").get(qn("w:val")) == "Titrefiche")]
+    headings = body.xpath(".//w:p[w:pPr/w:pStyle/@w:val='Titrefiche']")  # "Fiche action <code>", in order
     for table in body.iter(qn("w:tbl")):
         rows = table.findall(qn("w:tr"))
         header = [r for r in rows if ooxml.is_header_row(r)]
