@@ -225,3 +225,18 @@ def test_an_empty_key_is_an_absent_key(tmp_path: Path) -> None:
     (folder / "plan.yaml").write_text(text[:start] + text[end:])
     found = [(d.rule, d.code) for d in check(load(folder)).diagnostics]
     assert found == [("pilote.requis", "A1.1.1.1")]
+
+
+VALIDATION = ('statut: projet\nvalidation:\n  date: 2025-04-02\n  lieu: {lieu}\n'
+              '  signataires:\n    - {{nom: "M. Rachid Ouazzani", qualite: {{fr: "Gouverneur", ar: "عامل"}}}}\n')
+
+
+@pytest.mark.parametrize("lieu, found", [
+    ('{fr: "Bir Assafa", ar: "بئر أسافة"}', []),
+    ('"Bir Assafa"', [("type.bilingue", 7)]),  # a place is named in both languages
+    ('{fr: "Bir Assafa", ar: ""}', [("traduction.manquante", 7)]),
+    ('{fr: "Bir Assafa", ar: "بئر أسافة", en: "Bir Assafa"}', [("cle.inconnue", 7)]),
+])
+def test_validation_lieu_is_a_bilingual_text(tmp_path: Path, lieu: str, found: list) -> None:
+    folder = _variant(tmp_path, "statut: projet\n", VALIDATION.format(lieu=lieu))
+    assert [(d.rule, d.location.line) for d in check(load(folder)).diagnostics] == found

@@ -12,7 +12,7 @@ from publisher.check import load_checked
 from publisher.model import Lang
 from publisher.render import context
 
-from .conftest import PLANS
+from .conftest import EXAMPLE, PLANS
 
 
 def _counting(monkeypatch) -> Counter:
@@ -53,3 +53,24 @@ def test_another_plan_gets_its_own_edition(monkeypatch) -> None:
     for _ in range(6):  # the cache stays small: the oldest editions go
         context.edition(plan.model_copy(), Lang.AR)
     assert len(context._EDITIONS) <= context._EDITIONS_KEPT
+
+
+def test_validation_line_names_the_place_and_the_date(tmp_path) -> None:
+    """"Fait à <lieu>, le <date>", composed once for both formats: the province unless validation.lieu."""
+    plan = load_checked(EXAMPLE).plan
+    assert context.edition(plan, Lang.FR).fait_a == "Fait à Assafa, le 2 avril 2025"
+    assert context.edition(plan, Lang.AR).fait_a == "حرر بأسافة في 2 أبريل 2025"
+    validation = plan.validation.model_copy(update={"lieu": plan.province.model_copy(update={"fr": "Bir Assafa",
+                                                                                             "ar": "بئر أسافة"})})
+    elsewhere = plan.model_copy(update={"validation": validation})
+    assert context.edition(elsewhere, Lang.FR).fait_a == "Fait à Bir Assafa, le 2 avril 2025"
+    assert context.edition(elsewhere, Lang.AR).fait_a == "حرر ببئر أسافة في 2 أبريل 2025"
+    undated = plan.model_copy(update={"validation": validation.model_copy(update={"date": None})})
+    assert context.edition(undated, Lang.FR).fait_a == "Fait à Bir Assafa, le"  # dated by hand
+
+
+def test_the_sommaire_lists_each_section_s_sub_headings() -> None:
+    plan = load_checked(EXAMPLE).plan
+    section = context.edition(plan, Lang.FR).sections[0]
+    assert section.outline[0] == ("Le cadre national\u00a0: la PPIPEM et sa territorialisation", "section-contexte-1")
+    assert [anchor for _, anchor in section.outline] == [f"section-contexte-{n}" for n in range(1, 6)]
