@@ -98,6 +98,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "total_priorite": ("Total de la priorité {code}", "مجموع الأولوية {code}"),
     "nombre_actions_n": ("{n} actions", "عدد الإجراءات: {n}"),
     "copie_signature": ("Copie pour signature", "نسخة للتوقيع"),
+    # the validation page: where and when the signataires sign, and the room for the seal
+    "fait_a": ("Fait à {lieu}, le {date}", "حرر ب{lieu} في {date}"),
+    "fait_a_sans_date": ("Fait à {lieu}, le", "حرر ب{lieu} في"),
+    "cachet": ("Cachet", "الخاتم"),
+    # a fiche action continued on another page: "Fiche action A1.1.1.1 (suite)"
+    "suite": ("(suite)", "(تابع)"),
     "fiches_action": ("Fiches action", "بطاقات الإجراءات"),
     # an acteur's role in an action, on its bundle's cover (the glossary's "Pilote(s)" and "Partenaires", singular)
     "role": ("Rôle", "الدور"),

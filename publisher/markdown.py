@@ -120,6 +120,28 @@ def plain_text(inlines: tuple[Inline, ...]) -> str:
     return "".join(i.text if isinstance(i, Span) else i.alt for i in inlines)
 
 
+def headings(blocks: tuple[Block, ...]) -> list[Heading]:
+    """Every heading of a block tree in reading order, those inside list items included."""
+    found: list[Heading] = []
+    for block in blocks:
+        if isinstance(block, Heading):
+            found.append(block)
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                found.extend(headings(item))
+    return found
+
+
+def heading_ranks(blocks: tuple[Block, ...]) -> dict[int, int]:
+    """The rank of each Markdown heading level used in ``blocks``: 0 for the highest, then 1, 2...
+
+    Both formats print a text's headings by rank, never by their written level, so that none is
+    skipped ("# A" then "### B" print as a level and the level below it; PDF/UA-1, 7.4.2), and the
+    sommaire lists the same ones in the PDF and the DOCX.
+    """
+    return {level: rank for rank, level in enumerate(sorted({h.level for h in headings(blocks)}))}
+
+
 MAX_NESTING = 20  # lists and quotes inside each other; markdown-it skips what lies deeper
 
 

@@ -430,6 +430,7 @@ class Validation(_Node):
     """The CPPE's validation of the plan."""
 
     date: Optional[Date] = None
+    lieu: Optional[Line] = None  # where it is signed, "Fait à <lieu>"; the province's name when absent
     instance: Optional[Line] = None
     signataires: list[Signataire] = []
 

@@ -10,7 +10,7 @@ from publisher.check import check, find_personal_data, starts_with_infinitive
 from publisher.errors import Severity
 from publisher.load import load
 
-from .conftest import EXAMPLE, PLANS
+from .conftest import EXAMPLE, PLANS, variant
 
 E, W = Severity.ERROR, Severity.WARNING
 
@@ -176,3 +176,18 @@ def test_personal_data_is_found(text: str, rule: str) -> None:
 )
 def test_ordinary_text_is_not_personal_data(text: str) -> None:
     assert list(find_personal_data(text)) == []
+
+
+VALIDATION = ('statut: projet\nvalidation:\n  date: 2025-04-02\n  lieu: {lieu}\n'
+              '  signataires:\n    - {{nom: "M. Rachid Ouazzani", qualite: {{fr: "Gouverneur", ar: "عامل"}}}}\n')
+
+
+@pytest.mark.parametrize("lieu, found", [
+    ('{fr: "Bir Assafa", ar: "بئر أسافة"}', []),
+    ('"Bir Assafa"', [("type.bilingue", 7)]),  # a place is named in both languages
+    ('{fr: "Bir Assafa", ar: ""}', [("traduction.manquante", 7)]),
+    ('{fr: "Bir Assafa", ar: "بئر أسافة", en: "Bir Assafa"}', [("cle.inconnue", 7)]),
+])
+def test_validation_lieu_is_a_bilingual_text(tmp_path: Path, lieu: str, found: list) -> None:
+    folder = variant(tmp_path, "statut: projet\n", VALIDATION.format(lieu=lieu))
+    assert [(d.rule, d.location.line) for d in check(load(folder)).diagnostics] == found

@@ -56,28 +56,4 @@ def test_another_plan_gets_its_own_edition(monkeypatch) -> None:
     assert len(context._EDITIONS) <= context._EDITIONS_KEPT
 
 
-def test_bundle_entries_give_each_fiche_the_acteurs_role() -> None:
-    """The cover of an acteur's fiches, shared by both formats: code, title and role, in written order."""
-    plan = load_checked(EXAMPLE).plan
-    for lang in Lang:
-        entries = context.bundle_entries(plan, "sante", lang)
-        assert [e.code for e in entries] == [a.code for a in plan.actions_of("sante")]
-        for entry, action in zip(entries, plan.actions_of("sante")):
-            assert entry.title == context.edition(plan, lang).actions[plan.actions.index(action)].intitule
-            pilot = any(p.acteur == "sante" for p in action.pilotes)
-            assert entry.role == label("role_pilote_partenaire" if pilot and "sante" in action.partenaires
-                                       else "role_pilote" if pilot else "role_partenaire", lang)
-    arabic = {e.role for e in context.bundle_entries(plan, "sante", Lang.AR)}
-    assert arabic <= {"المسؤول عن الإجراء", "شريك", "المسؤول عن الإجراء وشريك"} and len(arabic) >= 2
-
-
-def test_joint_title_reads_french_then_arabic() -> None:
-    """The bilingual volume's title page and properties, both formats alike."""
-    plan = load_checked(EXAMPLE).plan
-    joint = context.joint_title(plan)
-    assert joint.langs == (Lang.FR, Lang.AR)
-    for block, lang in zip(joint.blocks, Lang):
-        edition = context.edition(plan, lang)
-        assert block.lines[:2] == [edition.title, edition.territory] and block.lines[3] == edition.version
-        assert block.periode in block.periode_line and edition.labels["periode"] in block.periode_line
-    assert joint.title.index(joint.blocks[0].title) < joint.title.index(joint.blocks[1].title)
+    "role", "page", "cachet", "suite",

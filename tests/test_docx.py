@@ -18,7 +18,7 @@ from lxml import etree
 
 from publisher import fonts, resources
 from publisher.check import load_checked
-from publisher.i18n import format_amount, label, typography
+from publisher.i18n import format_amount, format_date, label, typography
 from publisher.model import Lang
 from publisher.render import context, ooxml
 from publisher.render.docx import CELL_BULLETS, LIST_BULLETS, LIST_NUMBERS, STYLES, DocxRenderer
@@ -421,10 +421,24 @@ def test_draft_has_watermark_in_every_header_and_validated_plan_signature_blocks
         assert not any(s.xpath(".//*[local-name()='textpath'][@string]") for s in stories(validated))
         text = body_text(validated)
         assert label("validation", lang) in text and label("validation", lang) not in body_text(draft)
-        signature_rows = [r for t in validated.element.body.iter(qn("w:tbl")) for r in t.findall(qn("w:tr"))
-                          if r.find(f"{qn('w:trPr')}/{qn('w:trHeight')}") is not None]
-        assert [text_of(r.findall(qn("w:tc"))[1]) for r in signature_rows] == [
-            s.nom[lang] for s in plan.validation.signataires]
+        place = typography(plan.province[lang], lang)
+        fait_a = label("fait_a", lang, lieu=place, date=format_date(plan.validation.date, lang))
+        line = [p for p in paragraphs(validated.element.body) if text_of(p) == fait_a]
+        assert len(line) == 1, fait_a  # "Fait à Assafa, le 2 avril 2025" / «حرر بأسافة في 2 أبريل 2025»
+        # one row per signataire: qualité and nom, then the room to sign; then the framed room for the seal
+        table = line[0].getnext()
+        rows = table.findall(qn("w:tr"))
+        assert [[text_of(p) for p in r.findall(qn("w:tc"))[0].iter(qn("w:p"))] for r in rows] == [
+            [typography(s.qualite[lang], lang), s.nom[lang]] for s in plan.validation.signataires]
+        assert {text_of(r.findall(qn("w:tc"))[1]) for r in rows} == {label("signature", lang)}
+        assert all(r.find(f"{qn('w:trPr')}/{qn('w:trHeight')}") is not None for r in rows)
+        seal = table.getnext().getnext()
+        assert seal.tag == qn("w:tbl") and text_of(seal) == label("cachet", lang)
+        # page breaks: the line with the first row, the last row with the one before it and with the seal
+        keeps = [p.find(f"{qn('w:pPr')}/{qn('w:keepNext')}") is not None
+                 for p in [line[0], *(r.find(f".//{qn('w:p')}") for r in rows), table.getnext()]]
+        assert keeps == [True] + [False] * (len(rows) - 2) + [True, True, True]
+        assert all(r.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None for r in rows)
 
 
 def test_content_comes_out_literally(hostile, rendered) -> None:

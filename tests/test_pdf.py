@@ -257,6 +257,7 @@ def test_validated_plan_has_signature_blocks_and_no_watermark(plan, rendered) ->
         assert squeeze(signataire.nom.fr) in squeeze(text)
         assert squeeze(signataire.qualite.fr) in squeeze(text)
     assert "Validé par le CPPE le 2 avril 2025" in text
+    assert "Fait à Assafa, le 2 avril 2025" in text and "Cachet" in text  # where and when, the room for the seal
     assert set(big_letters(path)) == {""}
     assert not any(watermarked_pages(data))
 

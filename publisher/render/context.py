@@ -134,11 +134,13 @@ class PrioriteView:
 
 @dataclass(frozen=True)
 class SectionView:
-    """A narrative section: its title and its Markdown body."""
+    """A narrative section: its title, its Markdown body and the sub-headings the sommaire lists."""
 
     key: str
     title: str
     blocks: tuple
+    # the body's headings of the highest rank, (text, anchor): level 2 in both formats, in the sommaire
+    outline: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,7 @@ class Edition:
     by_echeance: list[tuple[str, str, str]]
     revisions: list[tuple[str, str]]
     instance: str
-    signataires: list[tuple[str, str]]
+    signataires: list[tuple[str, str]]  # (nom, qualité)
     stem: str
     version_iso: str
     logos: list[str]
@@ -179,6 +181,7 @@ class Edition:
     by_echeance_total: tuple[str, str, str] = ("", "", "")  # the totals row of the summary by échéance
     between_versions: str = ""  # "de la version du 18 mars 2025 à la version du 1er septembre 2025"
     modifications_title: str = ""  # "Tableau des modifications de la version du ... à la version du ..."
+    fait_a: str = ""  # the validation page's "Fait à Assafa, le 2 avril 2025" / «حرر بأسافة في 2 أبريل 2025»
 
     @property
     def document_title(self) -> str:
@@ -363,13 +366,37 @@ def action_view(plan: Plan, action: Action, lang: Lang, lineage: tuple | None = 
     )
 
 
+def section_anchor(key: str) -> str:
+    """The anchor of a narrative section; its sub-headings' are ``<anchor>-1``, ``<anchor>-2``..."""
+    return f"section-{key}"
+
+
+def _outline(key: str, blocks: tuple) -> tuple[tuple[str, str], ...]:
+    """The headings of the highest rank in a section's body, with their anchors, in reading order."""
+    top = [h for h in markdown.headings(blocks) if markdown.heading_ranks(blocks)[h.level] == 0]
+    return tuple((markdown.plain_text(h.inlines), f"{section_anchor(key)}-{n}") for n, h in enumerate(top, start=1))
+
+
 def _sections(plan: Plan, lang: Lang) -> list[SectionView]:
     views = []
     for section in plan.sections:
         doc = _typeset(markdown.parse(section[lang]), lang)
         default = label(section.key, lang) if section.key in ("contexte", "methode", "gouvernance") else section.key
-        views.append(SectionView(section.key, doc.title or default, doc.body))
+        views.append(SectionView(section.key, doc.title or default, doc.body, _outline(section.key, doc.body)))
     return views
+
+
+def _fait_a(plan: Plan, lang: Lang) -> str:
+    """"Fait à <lieu>, le <date>": the place (the province's name unless ``validation.lieu``) and the
+    date of the validation; without a date, the signataires write it by hand after "le"."""
+    validation = plan.validation
+    if validation is None:
+        return ""
+    lieu = _tr(validation.lieu, lang) if validation.lieu is not None and validation.lieu[lang] else ""
+    lieu = lieu or typography(plan.province[lang], lang)
+    if validation.date is None:
+        return label("fait_a_sans_date", lang, lieu=lieu)
+    return label("fait_a", lang, lieu=lieu, date=format_date(validation.date, lang))
 
 
 _EDITIONS: dict[tuple[int, Lang], tuple[Plan, Edition]] = {}  # (id of the plan, language) -> (plan, its edition)
@@ -475,6 +502,7 @@ def _edition(plan: Plan, lang: Lang) -> Edition:
         total_line=labelled("plan_total", lang, format_money(plan.budget_total, lang)),
         between_versions=between,
         modifications_title=title,
+        fait_a=_fait_a(plan, lang),
     )
 
 
@@ -486,5 +514,5 @@ _LABEL_KEYS = (
     "annexes", "historique", "modifications", "total", "dirhams", "signature", "canevas", "synthese",
     "par_priorite", "par_volet", "par_echeance", "volet", "nombre_actions", "validation", "date", "objet",
     "qualite", "nom", "rang", "source", "code", "plan_total", "fiches_action", "unite", "budget_colonne",
-    "role", "page",
+    "role", "page", "cachet", "suite",
 )

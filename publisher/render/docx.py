@@ -49,7 +49,7 @@ from markupsafe import Markup
 from .. import fonts, resources
 from ..errors import RenderError
 from ..i18n import label
-from ..markdown import Block, Document, Heading, Image, ListBlock, Paragraph, Table
+from ..markdown import Block, Document, Heading, Image, ListBlock, Paragraph, Table, heading_ranks
 from ..charte import Charte
 from ..model import Action, Lang, Plan
 from . import Renderer, context, ooxml
@@ -215,15 +215,16 @@ class BlockWriter:
     """
 
     BODY = {"text": "Corps", "bullet": "Listepuces", "number": "Listenumeros", "more": "Listesuite",
-            "headings": ("Titre2", "Titre2", "Titre3", "Titre4"), "table": "Cellule", "after_table": "Note"}
+            "headings": ("Titre2", "Titre3", "Titre4"), "table": "Cellule", "after_table": "Note"}
     CELL = {"text": "Cellule", "bullet": "Cellulepuce", "number": "Cellule", "more": "Cellule",
-            "headings": ("Cellulelibelle",) * 4, "table": "Cellule", "after_table": "Cellule"}
+            "headings": ("Cellulelibelle",) * 3, "table": "Cellule", "after_table": "Cellule"}
 
     def __init__(self, document, assets: dict[str, bytes]):
         self.document = document
         self.part = document.part
         self.numbering = document.part.numbering_part.element
         self.assets = assets
+        self._ranks: dict[int, int] = {}  # the rank of each heading level of the text being written
 
     # the template functions
 
@@ -231,6 +232,7 @@ class BlockWriter:
         """A Markdown text (a parsed document or its blocks) as Word blocks."""
         blocks = source.blocks if isinstance(source, Document) else tuple(source or ())
         styles = self.CELL if where == "cell" else self.BODY
+        self._ranks = heading_ranks(blocks)  # headings by rank, as the PDF: the sommaire lists the same
         out: list = []
         for block in blocks:
             self._block(block, styles, where, out)
@@ -263,7 +265,7 @@ class BlockWriter:
 
     def _block(self, block: Block, styles: dict, where: str, out: list) -> None:
         if isinstance(block, Heading):
-            style = styles["headings"][min(block.level, 4) - 1]
+            style = styles["headings"][min(self._ranks[block.level], 2)]
             out.append(ooxml.paragraph(style, self._inlines(block.inlines, where)))
         elif isinstance(block, Paragraph):
             out.append(ooxml.paragraph(styles["text"], self._inlines(block.inlines, where)))
@@ -456,6 +458,7 @@ class DocxRenderer(Renderer):
 
         body = document.element.body
         ooxml.ensure_cell_paragraphs(body)
+        _keep_signatures(body)
         apply_charte(document, plan.charte, lang)
         ooxml.order_cell_properties(body)
         # Word updates the fields on opening only where there is a sommaire to rebuild (not in a fiche)
@@ -638,6 +641,35 @@ def keep_totals_with_their_rows(body) -> None:
             totals = first is not None and first.get(qn("w:val")) == "Celluletotal"
             if (totals or index == len(rows) - 1) and not ooxml.is_header_row(rows[index - 1]):
                 ooxml.keep_row_with_next(rows[index - 1])
+
+
+def _keep_signatures(body) -> None:
+    """The page breaks of the validation page, as the PDF's (page.css): the "Fait à" line (the paragraph
+    in the ``Signature`` style) stays with the first signataire's row, the last row with the one before
+    it and with the seal's frame, and no row splits; so a page never holds one block alone."""
+    line = next((p for p in body.iter(qn("w:p")) if _style(p) == "Signature"), None)
+    table = line.getnext() if line is not None else None
+    if table is None or table.tag != qn("w:tbl"):
+        return
+    ooxml.keep_with_next(ooxml.ppr(line))
+    rows = table.findall(qn("w:tr"))
+    for row in rows:
+        ooxml.cant_split(row)
+    for row in rows[-2:]:  # row n-1 with row n, row n with the seal
+        for paragraph in row.iter(qn("w:p")):
+            ooxml.keep_with_next(ooxml.ppr(paragraph))
+    after = table.getnext()  # the paragraph between the two tables, then the seal's frame
+    while after is not None and after.tag == qn("w:p"):
+        ooxml.keep_with_next(ooxml.ppr(after))
+        after = after.getnext()
+    for row in after.findall(qn("w:tr")) if after is not None and after.tag == qn("w:tbl") else ():
+        ooxml.cant_split(row)
+
+
+def _style(paragraph) -> str | None:
+    """The style id of a paragraph, or None."""
+    style = paragraph.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+    return style.get(qn("w:val")) if style is not None else None
 
 
 def _package(document, plan: Plan, langs: tuple[Lang, ...]) -> bytes:

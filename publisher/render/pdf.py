@@ -25,7 +25,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherRespons
 
 from .. import fonts, resources
 from ..errors import RenderError
-from ..markdown import Block, Heading, Image, ListBlock, Paragraph, Table
+from ..markdown import Block, Heading, Image, ListBlock, Paragraph, Table, heading_ranks
 from ..model import Action, Lang, Plan
 from ..names import asset_url
 from . import Renderer, context, pdfpost, pdftext, watermark
@@ -123,34 +123,30 @@ def _inline_html(inlines) -> str:
     return "".join(out)
 
 
-def _heading_levels(blocks: tuple[Block, ...]) -> list[int]:
-    """The Markdown levels of every heading of a block tree, list items included."""
-    levels = []
-    for block in blocks:
-        if isinstance(block, Heading):
-            levels.append(block.level)
-        elif isinstance(block, ListBlock):
-            for item in block.items:
-                levels.extend(_heading_levels(item))
-    return levels
-
-
-def blocks_html(blocks: tuple[Block, ...], top: int = 1, _levels: dict[int, int] | None = None) -> Markup:
+def blocks_html(blocks: tuple[Block, ...], top: int = 1, anchor: str = "", _levels: dict[int, int] | None = None,
+                _count: list | None = None) -> Markup:
     """The neutral Markdown tree as HTML; its headings take the levels from ``top`` down, in the order of
-    the Markdown levels used, so that none is skipped (PDF/UA-1, 7.4.2: "# A" then "### B" make h2, h3)."""
+    the Markdown levels used, so that none is skipped (PDF/UA-1, 7.4.2: "# A" then "### B" make h2, h3).
+    With an ``anchor``, the headings of level ``top`` are its targets ``<anchor>-1``, ``<anchor>-2``...
+    (the sommaire's links, :func:`publisher.render.context.section_anchor`)."""
     if _levels is None:
-        _levels = {level: min(top + rank, 6) for rank, level in enumerate(sorted(set(_heading_levels(blocks))))}
+        _levels = {level: min(top + rank, 6) for level, rank in heading_ranks(blocks).items()}
+    _count = [0] if _count is None else _count
     out = []
     for block in blocks:
         if isinstance(block, Heading):
             level = _levels[block.level]
-            out.append(f"<h{level}>{_inline_html(block.inlines)}</h{level}>")
+            target = ""
+            if anchor and level == top:
+                _count[0] += 1
+                target = f' id="{escape(anchor)}-{_count[0]}"'
+            out.append(f"<h{level}{target}>{_inline_html(block.inlines)}</h{level}>")
         elif isinstance(block, Paragraph):
             out.append(f"<p>{_inline_html(block.inlines)}</p>")
         elif isinstance(block, ListBlock):
             tag = "ol" if block.ordered else "ul"
             start = f' start="{block.start}"' if block.ordered and block.start != 1 else ""
-            items = "".join(f"<li>{blocks_html(item, top, _levels)}</li>" for item in block.items)
+            items = "".join(f"<li>{blocks_html(item, top, anchor, _levels, _count)}</li>" for item in block.items)
             out.append(f"<{tag}{start}>{items}</{tag}>")
         elif isinstance(block, Table):
             head = "".join(f'<th scope="col">{_inline_html(cell)}</th>' for cell in block.header)
