@@ -31,6 +31,7 @@ from publisher.build import jobs
 from publisher.check import load_checked
 from publisher.i18n import format_amount
 from publisher.model import Lang
+from publisher.render import renderer
 
 from .conftest import EXAMPLE, PLANS
 from .pdftools import BIDI_MARKS, pdftotext, squeeze
@@ -208,7 +209,7 @@ def _render(name: str, kind: str, edition: str, fmt: str, folder: Path) -> Path:
     job = next(j for j in jobs(plan, (edition,), (fmt,)) if j.kind == kind and j.key == key)
     path = folder / name / job.target
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(job.render(plan))
+    path.write_bytes(renderer(fmt).render(job.spec(plan)))
     return path
 
 
