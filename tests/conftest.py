@@ -1,4 +1,4 @@
-"""Shared fixtures: the sample plans on disk and the example plan."""
+"""Shared fixtures: the sample plans on disk, and the example plan checked and rendered once per session."""
 
 from __future__ import annotations
 
@@ -22,6 +22,30 @@ def plans() -> Path:
 def example() -> Path:
     """The complete example plan that users copy."""
     return EXAMPLE
+
+
+@pytest.fixture(scope="session")
+def example_plan():
+    """The example plan, loaded and checked once for the whole test session."""
+    from publisher.check import load_checked
+
+    return load_checked(EXAMPLE).plan
+
+
+@pytest.fixture(scope="session")
+def example_documents(example_plan):
+    """The example plan's documents, each rendered once for the whole session, when a test first asks:
+    ``example_documents("docx", "plan", Lang.FR)`` or ``example_documents("pdf", "fiche", Lang.AR, code)``."""
+    from publisher.render import Spec, renderer
+
+    made: dict[tuple, bytes] = {}
+
+    def document(fmt: str, kind: str, lang=None, key: str | None = None) -> bytes:
+        if (fmt, kind, lang, key) not in made:
+            made[fmt, kind, lang, key] = renderer(fmt).render(Spec(example_plan, kind, lang, key))
+        return made[fmt, kind, lang, key]
+
+    return document
 
 
 def copy_minimal(folder: Path) -> Path:

@@ -23,7 +23,7 @@ from publisher.model import Lang
 from publisher.render import context, ooxml
 from publisher.render.docx import CELL_BULLETS, LIST_BULLETS, LIST_NUMBERS, STYLES, DocxRenderer
 
-from .conftest import EXAMPLE, PLANS
+from .conftest import PLANS
 from .pdftools import in_order, pdffonts, pdftotext, squeeze
 
 ARABIC = re.compile("[\u0600-\u06ff]")
@@ -40,9 +40,9 @@ HAS_SOFFICE = shutil.which("soffice") is not None and shutil.which("pdffonts") i
 
 
 @pytest.fixture(scope="module")
-def plan():
+def plan(example_plan):
     """The example plan (validated, three priorities, 26 actions)."""
-    return load_checked(EXAMPLE).plan
+    return example_plan
 
 
 @pytest.fixture(scope="module")
@@ -95,14 +95,14 @@ def revised():
 
 
 @pytest.fixture(scope="module")
-def rendered(plan, draft, hostile, revised):
+def rendered(plan, draft, hostile, revised, example_documents):
     """name -> DOCX bytes: both editions of the example plan and of the draft, fiches, the hostile plan,
     an acteur's fiches, the tableau des modifications and a bilingual volume."""
     renderer = DocxRenderer()
     out = {"bilingue": renderer.bilingual(revised)}
     for lang in Lang:
-        out[f"plan-{lang.value}"] = renderer.plan(plan, lang)
-        out[f"fiche-{lang.value}"] = renderer.fiche(plan, plan.actions[0], lang)
+        out[f"plan-{lang.value}"] = example_documents("docx", "plan", lang)
+        out[f"fiche-{lang.value}"] = example_documents("docx", "fiche", lang, plan.actions[0].code)
         out[f"draft-{lang.value}"] = renderer.plan(draft, lang)
         out[f"hostile-{lang.value}"] = renderer.plan(hostile, lang)
         out[f"bundle-{lang.value}"] = renderer.bundle(plan, "sante", lang)

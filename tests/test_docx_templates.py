@@ -16,18 +16,15 @@ from docx.shared import Pt, RGBColor
 from lxml import etree
 
 from publisher import fonts, resources
-from publisher.check import load_checked
 from publisher.model import Lang
 from publisher.render.docx import CELL_BULLETS, LIST_BULLETS, DocxRenderer
-
-from .conftest import EXAMPLE
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
 @pytest.fixture(scope="module")
-def plan():
-    return load_checked(EXAMPLE).plan
+def plan(example_plan):
+    return example_plan
 
 
 def _copy_templates(folder):
@@ -44,9 +41,10 @@ def _documents(renderer: DocxRenderer, plan) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def committed(plan):
+def committed(plan, example_documents):
     """The plan and a fiche in both languages, from the committed templates."""
-    return _documents(DocxRenderer(), plan)
+    return {f"{kind}-{lang.value}": example_documents("docx", kind, lang, plan.actions[0].code if kind == "fiche" else None)
+            for lang in Lang for kind in ("plan", "fiche")}
 
 
 def _paragraphs(data: bytes) -> list[tuple[str, str, str]]:

@@ -12,19 +12,17 @@ from decimal import Decimal
 
 import pytest
 
-from publisher.check import load_checked
 from publisher.i18n import format_date, format_money, format_period, label, typography
 from publisher.model import Lang
 from publisher.render import context
 
-from .conftest import EXAMPLE
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 
 
 @pytest.fixture(scope="module")
-def editions():
-    plan = load_checked(EXAMPLE).plan
+def editions(example_plan):
+    plan = example_plan
     return plan, {lang: context.edition(plan, lang) for lang in Lang}
 
 
