@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -157,8 +158,8 @@ def build_command(plan, out, editions, formats, since, strict, workers) -> int:
             task = bar.add_task("publication", total=None)
             report = build(plan, out, progress=lambda done, total, _: bar.update(task, completed=done, total=total),
                            **options)
-    else:
-        report = build(plan, out, **options)
+    else:  # a log (CI, a script): a plain line now and then, never a bar
+        report = build(plan, out, progress=_progress_lines(), **options)
     _print_diagnostics(report.check.diagnostics)
     _print_warnings(report.warnings)
     click.echo(
@@ -168,6 +169,21 @@ def build_command(plan, out, editions, formats, since, strict, workers) -> int:
         + f"{report.bytes / 1_000_000:.1f} Mo, {report.seconds:.1f} s"
     )
     return EXIT_OK
+
+
+def _progress_lines(every: float = 10.0):
+    """Progress for a log: ``publisher : 40/170 fichier(s) rendu(s)`` at most every ``every`` seconds,
+    and once when the last file is rendered."""
+    last = time.monotonic()
+
+    def report(done: int, total: int, _target: str) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if done == total or now - last >= every:
+            last = now
+            click.echo(f"publisher : {done}/{total} fichier(s) rendu(s)", err=True)
+
+    return report
 
 
 @cli.command("diff")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,13 @@ def test_file_instead_of_folder_exits_2(capsys) -> None:
 def test_unknown_command_or_option_exits_2(capsys) -> None:
     assert main(["publish"]) == 2
     assert main(["check", "--fast", str(PLANS / "minimal")]) == 2
+
+
+def test_a_build_into_a_log_says_how_far_it_is(tmp_path: Path, capsys) -> None:
+    """stderr not a terminal (CI, a script): no progress bar, plain lines, the last one when all is rendered."""
+    out = tmp_path / "out"
+    assert main(["build", str(PLANS / "minimal"), "-o", str(out), "--edition", "fr", "--format", "docx", "-j", "1"]) == 0
+    written = len(list(out.rglob("*.docx")))
+    lines = [line for line in capsys.readouterr().err.splitlines() if "rendu(s)" in line]
+    assert lines[-1] == f"publisher : {written}/{written} fichier(s) rendu(s)"
+    assert all(re.fullmatch(r"publisher : \d+/\d+ fichier\(s\) rendu\(s\)", line) for line in lines)
