@@ -78,7 +78,9 @@ def test_round_trip_leaves_plan_yaml_byte_identical(exported, tmp_path: Path, ca
 def test_workbook_reads_as_the_guides_canevas(exported) -> None:
     _, xlsx = exported
     wb = load_workbook(xlsx)
-    assert wb.sheetnames == ["Mode d'emploi", "طريقة الاستعمال", "P1", "P2", "P3"]
+    assert wb.sheetnames == ["Mode d'emploi", "طريقة الاستعمال", "P1", "P2", "P3", "Valeurs exportées"]
+    assert [ws.sheet_state for ws in wb] == ["visible"] * 5 + ["veryHidden"]  # the exported values: hidden
+    assert wb["Valeurs exportées"].protection.sheet
     assert not wb["Mode d'emploi"].sheet_view.rightToLeft and wb["طريقة الاستعمال"].sheet_view.rightToLeft
     guide = [c.value for c in wb["Mode d'emploi"]["A"] if c.value]
     assert {"cape", "sante", "ghrass"} <= set(guide)  # the acteurs are listed
@@ -296,7 +298,7 @@ def test_acteur_extract_and_removal_only_when_asked(tmp_path: Path, capsys) -> N
     assert main(["export", str(plan), "--acteur", "sante", "-o", str(xlsx)]) == 0
     full = load_checked(plan).plan
     wb = load_workbook(xlsx)
-    codes = [c.value for name in wb.sheetnames[2:] for c in wb[name]["A"][3:] if c.value in
+    codes = [c.value for name in wb.sheetnames[2:-1] for c in wb[name]["A"][3:] if c.value in
              {a.code for a in full.actions}]
     assert codes == [a.code for a in full.actions if "sante" in full.acteurs_of(a)]
     assert len(codes) < len(full.actions)
@@ -305,7 +307,7 @@ def test_acteur_extract_and_removal_only_when_asked(tmp_path: Path, capsys) -> N
     gone = codes[-1]
 
     def drop(wb) -> None:
-        for name in wb.sheetnames[2:]:
+        for name in wb.sheetnames[2:-1]:  # the priority sheets: the partner sees no other
             for cell in wb[name]["A"]:
                 if cell.value == gone:
                     for c in wb[name][cell.row]:
