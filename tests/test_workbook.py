@@ -538,3 +538,52 @@ def test_older_workbook_without_exported_values(partners, tmp_path: Path, capsys
     assert "ancien.xlsx:Mode d'emploi!B6: erreur: -: classeur exporté par une version antérieure de publisher" \
            in capsys.readouterr().out
     assert (stale / "plan.yaml").read_bytes() == before
+
+
+@pytest.mark.slow
+def test_partners_workbooks_resaved_by_libreoffice_merge_as_the_originals(partners, tmp_path: Path, capsys) -> None:
+    source, books = partners
+    edited = [_edited(books["sante"], tmp_path / "canevas-sante.xlsx", _sante),
+              _edited(books["parquet"], tmp_path / "canevas-parquet.xlsx", _parquet)]
+    untouched = Path(shutil.copy(books["sante"], tmp_path / "intact.xlsx"))
+    *resaved, resaved_untouched = _soffice_resave(tmp_path / "calc", *edited, untouched)
+    wb = load_workbook(resaved[0])
+    assert wb[workbook.EXPORTED].sheet_state in ("hidden", "veryHidden")  # Calc knows only "hidden"
+    direct, through_calc = (Path(shutil.copytree(source, tmp_path / name)) for name in ("direct", "calc-plan"))
+    for xlsx in edited:
+        assert main(["import", str(xlsx), str(direct)]) == 0
+    for xlsx in resaved:
+        assert main(["import", str(xlsx), str(through_calc)]) == 0
+    assert capsys.readouterr().out.count("3 modification(s)") == 4
+    assert (through_calc / "plan.yaml").read_bytes() == (direct / "plan.yaml").read_bytes()
+    assert main(["import", str(resaved_untouched), str(through_calc)]) == 0  # stale and untouched: nothing
+    assert "aucune modification" in capsys.readouterr().out
+    assert (through_calc / "plan.yaml").read_bytes() == (direct / "plan.yaml").read_bytes()
+
+
+def test_an_objective_reworded_on_both_sides_merges_by_language(partners, tmp_path: Path, capsys) -> None:
+    source, books = partners
+    plan = Path(shutil.copytree(source, tmp_path / "plan"))
+    text = (plan / "plan.yaml").read_text(encoding="utf-8")
+    old_fr = "Améliorer l'assistance immédiate et le diagnostic initial des enfants victimes"
+    new_fr = "Améliorer l'assistance immédiate et le diagnostic des enfants victimes"
+    (plan / "plan.yaml").write_text(text.replace(old_fr, new_fr), encoding="utf-8")  # the CAPE, in plan.yaml
+
+    def title(lang: str, value: str):
+        def edit(wb) -> None:
+            ws = wb["P1"]
+            ws.cell(row=_row(ws, "OS1.2.1"), column=workbook.TITLE_COLS[workbook.Lang(lang)]).value = value
+        return edit
+
+    new_ar = "تحسين المساعدة الفورية والتشخيص الأولي للأطفال ضحايا العنف"
+    assert main(["import", str(_edited(books["sante"], tmp_path / "ar.xlsx", title("ar", new_ar))), str(plan)]) == 0
+    assert "1 modification(s)" in capsys.readouterr().out
+    after = load_checked(plan).plan.objectifs_specifiques[2]
+    assert (after.code, after.intitule.fr, after.intitule.ar) == ("OS1.2.1", new_fr, new_ar)
+    before = (plan / "plan.yaml").read_bytes()
+    clash = _edited(books["sante"], tmp_path / "fr.xlsx", title("fr", "Assister les enfants victimes"))
+    assert main(["import", str(clash), str(plan)]) == 1
+    assert (f"fr.xlsx:P1!B{_row(load_workbook(clash)['P1'], 'OS1.2.1')}: erreur: OS1.2.1: conflit : « Intitulé (fr) » "
+            f"vaut « {new_fr} » dans plan.yaml et « Assister les enfants victimes » dans le classeur (« {old_fr} » "
+            "à l'export) [classeur.conflit]") in capsys.readouterr().out
+    assert (plan / "plan.yaml").read_bytes() == before
