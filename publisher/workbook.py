@@ -10,10 +10,14 @@ one per line inside their cell.
 
 One table of columns (:data:`COLUMNS`) and one reading of an action (:func:`action_values`) serve
 both directions: the export writes what an action reads as, the import reads the cells back into the
-same shape and compares. Only what differs is written into plan.yaml, through ruamel.yaml's round
-trip, so that its comments, order and quoting stay; an untouched workbook writes nothing. A workbook
-with any problem is refused whole, every problem located as ``canevas.xlsx:P1!G12``; the edited plan
-is checked with the plan's rules before it replaces plan.yaml, atomically.
+same shape and compares. A hidden sheet (:data:`EXPORTED`) keeps the cells as exported, so that the
+import is three-way, as several partners' workbooks of one plan come back one after the other: a cell
+untouched since export is never written, a cell changed in the workbook is written unless plan.yaml
+changed it too (a conflict, ``classeur.conflit``). Only what changes is written into plan.yaml,
+through ruamel.yaml's round trip, so that its comments, order and quoting stay; an untouched workbook
+writes nothing. A workbook with any problem or conflict is refused whole, every one located as
+``canevas.xlsx:P1!G12``; the edited plan is checked with the plan's rules before it replaces
+plan.yaml, atomically.
 """
 
 from __future__ import annotations
@@ -411,7 +415,7 @@ def _priority_sheet(wb: Workbook, plan: Plan, prio: Priorite, codes: set[str]) -
         if isinstance(node, Action):
             _action_row(ws, row, node)
         else:
-            _header_row(ws, row, node, 0 if not isinstance(node, ObjectifSpecifique) else 1)
+            _header_row(ws, row, node, 1 if isinstance(node, ObjectifSpecifique) else 0)
     _layout(ws, plan, row)
 
 
@@ -1328,8 +1332,8 @@ def import_file(xlsx: Path | str, root: Path | str, remove: bool = False) -> Imp
     return ImportReport(plan, after, changes, bool(changes), _ordered(reader, read_warnings + warnings), notes)
 
 
-_OLDER_WORKBOOK = ("classeur exporté par une version antérieure de publisher, sans les valeurs de l'export, et plan.yaml "
-                   "a changé depuis son export : ses cellules ne peuvent pas être comparées à l'export, il "
+_OLDER_WORKBOOK = ("classeur exporté par une version antérieure de publisher, sans les valeurs de l'export, et "
+                   "plan.yaml a changé depuis son export : ses cellules ne peuvent pas être comparées à l'export, il "
                    "écraserait des modifications faites depuis ; exportez-le de nouveau et reportez-y les "
                    "modifications du partenaire")
 
@@ -1441,15 +1445,21 @@ def _merge(reader: _Reader, row: Row, was: Exported | None, now: dict[str, Any],
     return out
 
 
-def _differing_part(name: str, one: Any, other: Any) -> str:
-    """The first column of field ``name`` whose cell differs between two values of it."""
+def _differing_part(name: str, one: Any, other: Any, third: Any = _ABSENT) -> str:
+    """The first column of field ``name`` whose cell differs between the values given, all of them if it can."""
     parts = [column.part for column in COLUMNS if column.field == name] or ["fr", "ar"]  # a header's intitulé
-    return next((p for p in parts if _shown(name, p, one) != _shown(name, p, other)), parts[0])
+
+    def differ(part: str, values: tuple) -> bool:
+        return len({_shown(name, part, value) for value in values}) == len(values)
+
+    return next((p for p in parts if third is not _ABSENT and differ(p, (one, other, third))),
+                next((p for p in parts if differ(p, (one, other))), parts[0]))
 
 
 def _conflict(reader: _Reader, row: Row, name: str, base: Any, current: Any, mine: Any) -> Diagnostic:
     """A field changed in the workbook and in plan.yaml since export, located at the cell where they differ."""
-    part = _differing_part(name, current if current is not _ABSENT else base, mine)
+    part = (_differing_part(name, current, mine, base) if current is not _ABSENT
+            else _differing_part(name, base, mine))
     cell = row.part_cells.get((name, part)) or row.cells[name]
     field_ = f"« {_field_label(name, part)} »"
     at_export = f"{_shown(name, part, base)} à l'export" if base is not _ABSENT else "absente du classeur à l'export"
