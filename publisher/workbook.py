@@ -686,6 +686,7 @@ class _Reader:
         self.digest = ""
         self.exported: dict[str, Exported] | None = None  # code -> its row at export; None: an older workbook
         self.headers: list[Row] = []
+        self.gone: list[Row] = []  # the rows of objectives removed from plan.yaml since the export
         self.actions: list[Row] = []
 
     def problem(self, sheet: str, row: int, col: int, code: str, message: str, rule: str,
@@ -717,7 +718,9 @@ class _Reader:
                 self.problem(code, 0, 1, code, f"feuille « {code} » absente (supprimée ou renommée ?)",
                              "classeur.feuille")
             elif code not in self.nodes:
-                self._gone_header(code, code, 1)
+                self.problem(code, 1, CODE_COL, code, f"conflit : la priorité {code} a été retirée de plan.yaml "
+                             "depuis l'export de ce classeur ; exportez-le de nouveau et reportez-y les "
+                             "modifications", "classeur.conflit")
             else:
                 try:
                     self._sheet(self.wb[code], self.nodes[code], scope)
@@ -803,10 +806,6 @@ class _Reader:
         row = (self.exported or {}).get(code)
         return row.parent if row else None
 
-    def _gone_header(self, sheet: str, code: str, r: int) -> None:
-        self.problem(sheet, r, CODE_COL, code, f"conflit : {code} a été retiré de plan.yaml depuis l'export de ce "
-                     "classeur ; exportez-le de nouveau et reportez-y les modifications", "classeur.conflit")
-
     def _text(self, ws, row: int, col: int) -> str | None:
         value = ws.cell(row=row, column=col).value
         return str(value).strip() or None if value is not None else None
@@ -850,9 +849,13 @@ class _Reader:
             node = self.nodes.get(code)
             before = (self.exported or {}).get(code)
             if node is None and before is not None and before.level != ACTION_LEVEL:
-                self._gone_header(sheet, code, r)  # an objective removed from the plan since the export
-                current[next(k for k, v in _LEVEL.items() if v == before.level)] = code
+                # an objective removed from plan.yaml since the export: its rows stay removed unless edited
+                kind = next(k for k, v in _LEVEL.items() if v == before.level)
+                current[kind] = code
+                if kind is ObjectifGeneral:
+                    current[ObjectifSpecifique] = None
                 seen_headers.add(code)
+                self.gone.append(self._title_row(ws, sheet, r, code, before.parent))
             elif node is not None and not isinstance(node, Action):
                 self._header(ws, sheet, r, node, prio, current, seen_headers)
             else:
@@ -885,15 +888,18 @@ class _Reader:
         current[kind] = node.code
         if kind is ObjectifGeneral:
             current[ObjectifSpecifique] = None
-        values = {}
-        cells = {}
+        self.headers.append(self._title_row(ws, sheet, r, node.code, parent))
+
+    def _title_row(self, ws, sheet: str, r: int, code: str, parent: str | None) -> Row:
+        """A priority's or an objective's row: its titles, French and Arabic."""
+        values, cells = {}, {}
         for lang in Lang:
             cell = ws.cell(row=r, column=TITLE_COLS[lang])
-            values[lang] = self._line(sheet, cell, node.code)
+            values[lang] = self._line(sheet, cell, code)
             cells[lang] = f"{sheet}!{cell.coordinate}"
-        self.headers.append(Row(sheet, r, node.code, parent, {"intitule": (values[FR], values[AR])},
-                                {"intitule": cells[FR], "intitule@fr": cells[FR], "intitule@ar": cells[AR]},
-                                {("intitule", lang.value): cells[lang] for lang in Lang}))
+        return Row(sheet, r, code, parent, {"intitule": (values[FR], values[AR])},
+                   {"intitule": cells[FR], "intitule@fr": cells[FR], "intitule@ar": cells[AR]},
+                   {("intitule", lang.value): cells[lang] for lang in Lang})
 
     def _action(self, ws, sheet, r, code, node, os_code) -> None:
         """An action's row, existing or new, read field by field under the objectif spécifique above it."""
@@ -1386,15 +1392,18 @@ def _edits(plan: Plan, reader: _Reader, removed: list[str]) -> tuple[list, list[
         if changed:
             edits.append(lambda source, row=row, changed=changed: source.set_fields(row.code, changed))
     previous: dict[str, str | None] = {}  # objectif spécifique -> the code of the last action row read under it
-    for row in reader.actions:
+    for row in reader.gone + reader.actions:
         model, was = models.get(row.code), exported.get(row.code)
-        if was is not None and was.level != ACTION_LEVEL:
-            was = None
         if model is None and was is not None:  # removed from plan.yaml since the export: stays removed
             changed = [name for name, value in row.values.items() if value != was.values.get(name)]
             if changed:
                 conflicts.append(_conflict(reader, row, changed[0], was.values[changed[0]], _ABSENT,
-                                           row.values[changed[0]]))
+                                           row.values[changed[0]], was.level))
+            continue
+        if model is None and row.parent not in models:
+            conflicts.append(reader.at(f"{row.sheet}!{get_column_letter(CODE_COL)}{row.row}", row.code,
+                                       f"conflit : nouvelle action sous {row.parent}, retiré de plan.yaml depuis "
+                                       "l'export ; placez-la sous un autre objectif spécifique", "classeur.conflit"))
             continue
         if model is None:
             after = previous.get(row.parent)
@@ -1456,7 +1465,12 @@ def _differing_part(name: str, one: Any, other: Any, third: Any = _ABSENT) -> st
                 next((p for p in parts if differ(p, (one, other))), parts[0]))
 
 
-def _conflict(reader: _Reader, row: Row, name: str, base: Any, current: Any, mine: Any) -> Diagnostic:
+_REMOVED = {ACTION_LEVEL: "action retirée", _LEVEL[ObjectifSpecifique]: "objectif spécifique retiré",
+            _LEVEL[ObjectifGeneral]: "objectif général retiré"}
+
+
+def _conflict(reader: _Reader, row: Row, name: str, base: Any, current: Any, mine: Any,
+              level: str = ACTION_LEVEL) -> Diagnostic:
     """A field changed in the workbook and in plan.yaml since export, located at the cell where they differ."""
     part = (_differing_part(name, current, mine, base) if current is not _ABSENT
             else _differing_part(name, base, mine))
@@ -1464,7 +1478,8 @@ def _conflict(reader: _Reader, row: Row, name: str, base: Any, current: Any, min
     field_ = f"« {_field_label(name, part)} »"
     at_export = f"{_shown(name, part, base)} à l'export" if base is not _ABSENT else "absente du classeur à l'export"
     if current is _ABSENT:
-        message = (f"conflit : action retirée de plan.yaml depuis l'export, modifiée dans le classeur : {field_} "
+        message = (f"conflit : {_REMOVED[level]} de plan.yaml depuis l'export, modifié"
+                   f"{'e' if level == ACTION_LEVEL else ''} dans le classeur : {field_} "
                    f"vaut {_shown(name, part, mine)} dans le classeur ({at_export})")
     else:
         message = (f"conflit : {field_} vaut {_shown(name, part, current)} dans plan.yaml et "

@@ -587,3 +587,33 @@ def test_an_objective_reworded_on_both_sides_merges_by_language(partners, tmp_pa
             f"vaut « {new_fr} » dans plan.yaml et « Assister les enfants victimes » dans le classeur (« {old_fr} » "
             "à l'export) [classeur.conflit]") in capsys.readouterr().out
     assert (plan / "plan.yaml").read_bytes() == before
+
+
+def test_an_objective_removed_from_the_plan_since_export(partners, tmp_path: Path, capsys) -> None:
+    source, books = partners
+    plan = Path(shutil.copytree(source, tmp_path / "plan"))
+    lines = (plan / "plan.yaml").read_text(encoding="utf-8").splitlines(keepends=True)
+    first = lines.index("          - code: OS1.2.2\n")
+    end = lines.index("  - code: P2\n")
+    (plan / "plan.yaml").write_text("".join(lines[:first] + lines[end:]), encoding="utf-8")  # with A1.2.2.*
+    removed = (plan / "plan.yaml").read_bytes()
+    assert main(["import", str(books["parquet"]), str(plan)]) == 0  # untouched: its rows stay removed
+    assert "aucune modification" in capsys.readouterr().out and (plan / "plan.yaml").read_bytes() == removed
+
+    def edits(wb) -> None:
+        ws = wb["P1"]
+        ws[f"C{_row(ws, 'OS1.2.2')}"] = "تعديل"
+        _cell(wb, "P1", "A1.2.1.1", "budget.montant").value = 151000  # no conflict, but not written either
+        new = _row(ws, "A1.2.2.1") + 1  # the first spare row: a new action under the removed objective
+        for key, value in {("code", ""): "A1.2.2.9", ("budget.montant", ""): 0, ("echeance", ""): "continu"}.items():
+            ws[f"{COL[key]}{new}"] = value
+
+    edited = _edited(books["parquet"], tmp_path / "e.xlsx", edits)
+    assert main(["import", str(edited), str(plan)]) == 1
+    out = capsys.readouterr().out
+    ws = load_workbook(edited)["P1"]
+    assert f"e.xlsx:P1!C{_row(ws, 'OS1.2.2')}: erreur: OS1.2.2: conflit : objectif spécifique retiré de plan.yaml " \
+           "depuis l'export, modifié dans le classeur : « Intitulé (ar) » vaut « تعديل » dans le classeur" in out
+    assert f"e.xlsx:P1!A{_row(ws, 'A1.2.2.9')}: erreur: A1.2.2.9: conflit : nouvelle action sous OS1.2.2, retiré " \
+           "de plan.yaml depuis l'export" in out
+    assert (plan / "plan.yaml").read_bytes() == removed
