@@ -1476,7 +1476,8 @@ def _conflict(reader: _Reader, row: Row, name: str, base: Any, current: Any, min
             else _differing_part(name, base, mine))
     cell = row.part_cells.get((name, part)) or row.cells[name]
     field_ = f"« {_field_label(name, part)} »"
-    at_export = f"{_shown(name, part, base)} à l'export" if base is not _ABSENT else "absente du classeur à l'export"
+    at_export = (f"{_shown(name, part, base)} à l'export" if base is not _ABSENT
+                 else "action absente du classeur à l'export")
     if current is _ABSENT:
         message = (f"conflit : {_REMOVED[level]} de plan.yaml depuis l'export, modifié"
                    f"{'e' if level == ACTION_LEVEL else ''} dans le classeur : {field_} "

@@ -617,3 +617,34 @@ def test_an_objective_removed_from_the_plan_since_export(partners, tmp_path: Pat
     assert f"e.xlsx:P1!A{_row(ws, 'A1.2.2.9')}: erreur: A1.2.2.9: conflit : nouvelle action sous OS1.2.2, retiré " \
            "de plan.yaml depuis l'export" in out
     assert (plan / "plan.yaml").read_bytes() == removed
+
+
+def test_one_code_added_on_both_sides(partners, tmp_path: Path, capsys) -> None:
+    """A partner's new action whose code the plan took meanwhile: the same action is fine, another a conflict."""
+    source, books = partners
+    plan = Path(shutil.copytree(source, tmp_path / "plan"))
+    text = (plan / "plan.yaml").read_text(encoding="utf-8")
+    (plan / "plan.yaml").write_text(text.replace("\nstatut: valide\n", "\nstatut: projet\n"), encoding="utf-8")
+
+    def add(budget: int):
+        def edit(wb) -> None:
+            ws = wb["P1"]
+            new = _row(ws, "A1.2.1.2") + 1
+            ws.insert_rows(new)
+            for c in range(1, len(workbook.COLUMNS) + 1):
+                ws.cell(row=new, column=c).value = ws.cell(row=new - 1, column=c).value
+            ws[f"A{new}"] = "A1.2.1.3"
+            ws[f"{COL[('budget.montant', '')]}{new}"] = budget
+        return edit
+
+    assert main(["import", str(_edited(books["sante"], tmp_path / "s.xlsx", add(9000))), str(plan)]) == 0
+    assert "A1.2.1.3 | Action ajoutée" in capsys.readouterr().out
+    added = (plan / "plan.yaml").read_bytes()
+    assert main(["import", str(_edited(books["parquet"], tmp_path / "same.xlsx", add(9000))), str(plan)]) == 0
+    assert "aucune modification" in capsys.readouterr().out
+    other = _edited(books["parquet"], tmp_path / "other.xlsx", add(8000))
+    assert main(["import", str(other), str(plan)]) == 1
+    assert f"other.xlsx:P1!{COL[('budget.montant', '')]}{_row(load_workbook(other)['P1'], 'A1.2.1.3')}: erreur: " \
+           "A1.2.1.3: conflit : « Budget » vaut 9\u202f000 dans plan.yaml et 8\u202f000 dans le classeur (action " \
+           "absente du classeur à l'export) [classeur.conflit]" in capsys.readouterr().out
+    assert (plan / "plan.yaml").read_bytes() == added
