@@ -44,6 +44,8 @@ def main(argv: list[str] | None = None) -> None:
         wb = load_workbook(xlsx)
         column = workbook.COL[("budget.montant", "")]
         for name in wb.sheetnames[2:]:
+            if name == workbook.EXPORTED:
+                continue  # the values as exported, which the import compares with
             ws = wb[name]
             for row in range(workbook.FIRST_ROW, ws.max_row + 1):
                 cell = ws.cell(row=row, column=column)

@@ -10,10 +10,14 @@ one per line inside their cell.
 
 One table of columns (:data:`COLUMNS`) and one reading of an action (:func:`action_values`) serve
 both directions: the export writes what an action reads as, the import reads the cells back into the
-same shape and compares. Only what differs is written into plan.yaml, through ruamel.yaml's round
-trip, so that its comments, order and quoting stay; an untouched workbook writes nothing. A workbook
-with any problem is refused whole, every problem located as ``canevas.xlsx:P1!G12``; the edited plan
-is checked with the plan's rules before it replaces plan.yaml, atomically.
+same shape and compares. A hidden sheet (:data:`EXPORTED`) keeps the cells as exported, so that the
+import is three-way, as several partners' workbooks of one plan come back one after the other: a cell
+untouched since export is never written, a cell changed in the workbook is written unless plan.yaml
+changed it too (a conflict, ``classeur.conflit``). Only what changes is written into plan.yaml,
+through ruamel.yaml's round trip, so that its comments, order and quoting stay; an untouched workbook
+writes nothing. A workbook with any problem or conflict is refused whole, every one located as
+``canevas.xlsx:P1!G12``; the edited plan is checked with the plan's rules before it replaces
+plan.yaml, atomically.
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
 from . import diff
 from .check import check, load_checked
 from .errors import Diagnostic, Location, PlanError, Severity, UsageError
-from .i18n import format_date, label, territory
+from .i18n import format_amount, format_date, label, territory
 from .load import PLAN_FILE, load
 from .model import Action, Echeance, Lang, ObjectifGeneral, ObjectifSpecifique, Plan, Priorite, Text
 from .render.context import plan_stem
@@ -64,6 +68,7 @@ HEADER_ROWS = (2, 3)  # the column titles, French then Arabic; row 1 is the shee
 FIRST_ROW = 4
 SPARE_ROWS = 50  # rows below the last action that keep the drop-down lists, for inserted actions
 ACTEURS_NAME = "acteurs"  # the defined name of the acteur keys on the French guide sheet
+EXPORTED = "Valeurs exportées"  # the hidden sheet of the cells as exported, for the three-way import
 
 
 # --- the columns ----------------------------------------------------------------------------------
@@ -121,6 +126,8 @@ TITLE_COLS = {lang: COL[("intitule", lang.value)] for lang in Lang}
 LIST_FIELDS = ("resultats_attendus", "ressources.humaines", "ressources.materielles", "indicateurs")
 TEXT_FIELDS = ("intitule", "budget.source", "suivi")
 PILOTE_PARTS = ("acteur", "nom.fr", "nom.ar", "fonction.fr", "fonction.ar")
+LEVEL_COL = len(COLUMNS) + 1  # on the sheet of exported values: the row's level
+ACTION_LEVEL = "action"
 
 
 def _pair_of(text: Text | None) -> tuple[str | None, str | None]:
@@ -260,9 +267,10 @@ def export(plan: Plan, acteur: str | None = None, digest: str = "") -> bytes:
     _guide_sheet(wb, plan, FR, acteur, digest)
     _guide_sheet(wb, plan, AR, acteur, digest)
     codes = {a.code for a in actions}
-    for prio in plan.priorites:
-        if any(a.code in codes for a in prio.actions):
-            _priority_sheet(wb, plan, prio, codes)
+    shown = [prio for prio in plan.priorites if any(a.code in codes for a in prio.actions)]
+    for prio in shown:
+        _priority_sheet(wb, plan, prio, codes)
+    _exported_sheet(wb, shown, codes)
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).write_data()  # not save_workbook(), which stamps the time of day
@@ -401,21 +409,56 @@ def _priority_sheet(wb: Workbook, plan: Plan, prio: Priorite, codes: set[str]) -
         for r, lang in zip(HEADER_ROWS, Lang):
             _put(ws, r, c, column.titles[lang is AR], rtl=lang.rtl, bold=True, white=True, fill="en-tête",
                  border=True)
-    row = FIRST_ROW
-    _header_row(ws, row, prio, 0)
+    row = FIRST_ROW - 1
+    for node in _sheet_rows(prio, codes):
+        row += 1
+        if isinstance(node, Action):
+            _action_row(ws, row, node)
+        else:
+            _header_row(ws, row, node, 1 if isinstance(node, ObjectifSpecifique) else 0)
+    _layout(ws, plan, row)
+
+
+def _sheet_rows(prio: Priorite, codes: set[str]):
+    """The nodes a priority's sheet shows, in order: the priority, then each objective holding one of
+    ``codes`` and those actions under their objectif spécifique."""
+    yield prio
     for og in prio.objectifs_generaux:
         if any(a.code in codes for a in og.actions):
-            row += 1
-            _header_row(ws, row, og, 0)
+            yield og
         for os_ in og.objectifs_specifiques:
             if any(a.code in codes for a in os_.actions):
-                row += 1
-                _header_row(ws, row, os_, 1)
-            for action in os_.actions:
-                if action.code in codes:
-                    row += 1
-                    _action_row(ws, row, action)
-    _layout(ws, plan, row)
+                yield os_
+            yield from (action for action in os_.actions if action.code in codes)
+
+
+def _exported_sheet(wb: Workbook, priorities: list[Priorite], codes: set[str]) -> None:
+    """The cells of every priority sheet as exported, on a hidden, protected sheet: what import compares with.
+
+    The same cells in the same columns, one row per row of the priority sheets, with the row's level after
+    the last column; the import reads them as it reads the visible rows, so that a cell the partner did not
+    touch reads the same on both sheets, whatever Excel or Calc made of it on saving.
+    """
+    ws = wb.create_sheet(EXPORTED)
+    ws.sheet_state = "veryHidden"
+    _put(ws, 1, 1, "Valeurs du canevas à l'export, lues par l'import : ne pas modifier. "
+         "قيم الإطار عند التصدير، يقرؤها الاستيراد: لا تعدل.", wrap=False)
+    row = 1
+    for prio in priorities:
+        for node in _sheet_rows(prio, codes):
+            row += 1
+            _put(ws, row, CODE_COL, node.code)
+            if isinstance(node, Action):
+                values = action_values(node)
+                for c, column in enumerate(COLUMNS, start=1):
+                    if column.field != "code":
+                        _put(ws, row, c, _cell_value(column.field, column.part, values[column.field]),
+                             number_format="@" if column.field == "echeance" else "General")
+            else:
+                for lang, c in TITLE_COLS.items():
+                    _put(ws, row, c, node.intitule[lang] or None)
+            _put(ws, row, LEVEL_COL, _LEVEL.get(type(node), ACTION_LEVEL))
+    ws.protection.sheet = True
 
 
 def _header_row(ws, row: int, node, depth: int) -> None:
@@ -489,7 +532,7 @@ def _row_lines(ws, row: int, widths: list[int]) -> int:
 
 
 def _sheet_name(code: str) -> str:
-    if not code or len(code) > 31 or re.search(r"[\[\]:*?/\\]", code) or code in GUIDE.values():
+    if not code or len(code) > 31 or re.search(r"[\[\]:*?/\\]", code) or code in (*GUIDE.values(), EXPORTED):
         raise UsageError(f"le code de priorité « {code} » ne peut pas nommer une feuille de classeur")
     return code
 
@@ -572,11 +615,45 @@ class Row:
     parent: str | None  # the objectif spécifique an action row sits under; the OG of an OS row; ...
     values: dict[str, Any] = field(default_factory=dict)
     cells: dict[str, str] = field(default_factory=dict)  # field -> "P1!G12"
+    part_cells: dict[tuple[str, str], str] = field(default_factory=dict)  # (field, part) -> "P1!G12"
+
+
+@dataclass(frozen=True)
+class Exported:
+    """A row as the workbook held it at export: its sheet, level, parent's code and values (as :class:`Row`)."""
+
+    sheet: str
+    level: str
+    parent: str | None
+    values: dict[str, Any]
 
 
 def _short(value: Any) -> str:
     text = str(value).replace("\n", " ")
     return text if len(text) <= 40 else text[:39] + "…"
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """A cell as the export writes it, for reading a plan's value back as a workbook would hold it."""
+
+    written: Any
+    row: int = 0
+    column: int = 1
+    coordinate: str = "A0"
+
+    @property
+    def value(self) -> Any:
+        """What a spreadsheet gives back: text as text, an amount as a number (never a ``Decimal``)."""
+        value = _safe(self.written)
+        if isinstance(value, Decimal):
+            return int(value) if value == value.to_integral_value() else float(value)
+        return value
+
+    @property
+    def data_type(self) -> str:
+        """Never a formula: the export writes every text as a text."""
+        return "s" if isinstance(self.written, str) else "n"
 
 
 class _Refusal(Exception):
@@ -607,7 +684,9 @@ class _Reader:
                         self.parent[action.code] = os_.code
         self.acteur: str | None = None
         self.digest = ""
+        self.exported: dict[str, Exported] | None = None  # code -> its row at export; None: an older workbook
         self.headers: list[Row] = []
+        self.gone: list[Row] = []  # the rows of objectives removed from plan.yaml since the export
         self.actions: list[Row] = []
 
     def problem(self, sheet: str, row: int, col: int, code: str, message: str, rule: str,
@@ -623,16 +702,25 @@ class _Reader:
             return
         if not self._identity(self.wb[GUIDE[FR]]):
             return
+        if EXPORTED in names:
+            self._read_exported(self.wb[EXPORTED])
         scope = {a.code for a in in_scope(self.plan, self.acteur)}
         expected = [p.code for p in self.plan.priorites if any(a.code in scope for a in p.actions)]
+        if self.exported is not None:  # the sheets of the export, a priority since removed from the plan too
+            expected += [code for code, row in self.exported.items()
+                         if row.level == _LEVEL[Priorite] and code not in expected]
         for name in names:
-            if name not in GUIDE.values() and name not in expected:
+            if name not in (*GUIDE.values(), EXPORTED) and name not in expected:
                 self.problem(name, 1, 1, "-", f"feuille « {name} » inconnue : attendu {', '.join(expected)} "
                              "(une feuille a-t-elle été renommée ?)", "classeur.feuille")
         for code in expected:
             if code not in names:
                 self.problem(code, 0, 1, code, f"feuille « {code} » absente (supprimée ou renommée ?)",
                              "classeur.feuille")
+            elif code not in self.nodes:
+                self.problem(code, 1, CODE_COL, code, f"conflit : la priorité {code} a été retirée de plan.yaml "
+                             "depuis l'export de ce classeur ; exportez-le de nouveau et reportez-y les "
+                             "modifications", "classeur.conflit")
             else:
                 try:
                     self._sheet(self.wb[code], self.nodes[code], scope)
@@ -661,6 +749,62 @@ class _Reader:
             self.acteur = acteur
         self.digest = self._text(ws, IDENTITY_ROWS["digest"], 2) or ""
         return plan_cell == _plan_identity(self.plan)
+
+    def _read_exported(self, ws) -> None:
+        """The hidden sheet of the cells as exported, read as the priority sheets are (its problems are not
+        the partner's: an acteur since removed from the plan, say)."""
+        problems, self.problems = self.problems, []
+        self.exported = {}
+        parents: dict[str, str | None] = {level: None for level in _LEVEL.values()}
+        above = {_LEVEL[ObjectifGeneral]: _LEVEL[Priorite], _LEVEL[ObjectifSpecifique]: _LEVEL[ObjectifGeneral],
+                 ACTION_LEVEL: _LEVEL[ObjectifSpecifique]}
+        for r in range(2, ws.max_row + 1):
+            code, level = self._text(ws, r, CODE_COL), self._text(ws, r, LEVEL_COL)
+            if code is None or level not in (*parents, ACTION_LEVEL):
+                continue
+            parent = parents.get(above.get(level, ""))
+            sheet = parents[_LEVEL[Priorite]] if level != _LEVEL[Priorite] else code
+            if level == ACTION_LEVEL:
+                row = Row(ws.title, r, code, parent)
+                self._fields(ws, ws.title, r, row)
+                values = row.values
+            else:
+                parents[level] = code
+                values = {"intitule": tuple(self._line(ws.title, ws.cell(row=r, column=TITLE_COLS[lang]), code)
+                                            for lang in Lang)}
+            self.exported[code] = Exported(sheet or "", level, parent, values)
+        self.problems = problems
+
+    def as_read(self, node: Any) -> dict[str, Any]:
+        """A node of the plan as the workbook reads it back from the cells the export writes for it.
+
+        The same shape as :func:`action_values`, through the same readers: a line break in a one-line text
+        folds to a space, an empty line of a list drops, so that it compares with a workbook's row.
+        """
+        problems, self.problems = self.problems, []
+        if not isinstance(node, Action):
+            pair = _pair_of(node.intitule)
+            values = {"intitule": tuple(self._line("", _Cell(text), node.code) for text in pair)}
+        else:
+            values = {}
+            for name, value in action_values(node).items():
+                cells = {column.part: _Cell(_cell_value(name, column.part, value))
+                         for column in COLUMNS if column.field == name}
+                values[name] = self._read(name)("", node.code, cells)
+        self.problems = problems
+        return values
+
+    def at(self, cell: str, code: str, message: str, rule: str) -> Diagnostic:
+        """An error located at ``cell`` (``P1!G12``, or a sheet's name)."""
+        sheet, _, ref = cell.partition("!")
+        letters = re.match(r"[A-Z]*", ref).group()
+        return Diagnostic(Location(self.file, int(ref[len(letters):] or 0), _column_index(letters), cell), ERROR,
+                          code, message, rule)
+
+    def exported_parent(self, code: str) -> str | None:
+        """Where ``code`` sat at export (``None``: unknown, in a workbook without exported values)."""
+        row = (self.exported or {}).get(code)
+        return row.parent if row else None
 
     def _text(self, ws, row: int, col: int) -> str | None:
         value = ws.cell(row=row, column=col).value
@@ -703,14 +847,27 @@ class _Reader:
                              "code nouveau", "classeur.ligne")
                 continue
             node = self.nodes.get(code)
-            if node is not None and not isinstance(node, Action):
+            before = (self.exported or {}).get(code)
+            if node is None and before is not None and before.level != ACTION_LEVEL:
+                # an objective removed from plan.yaml since the export: its rows stay removed unless edited
+                kind = next(k for k, v in _LEVEL.items() if v == before.level)
+                current[kind] = code
+                if kind is ObjectifGeneral:
+                    current[ObjectifSpecifique] = None
+                seen_headers.add(code)
+                self.gone.append(self._title_row(ws, sheet, r, code, before.parent))
+            elif node is not None and not isinstance(node, Action):
                 self._header(ws, sheet, r, node, prio, current, seen_headers)
             else:
                 self._action(ws, sheet, r, code, node, current[ObjectifSpecifique])
-        exported = {prio.code}  # the header rows the export wrote on this sheet
-        for action in prio.actions:
-            if action.code in scope:
-                exported |= {self.parent[action.code], self.parent[self.parent[action.code]]}
+        exported = {prio.code}  # the header rows the export wrote on this sheet (still in the plan)
+        if self.exported is not None:
+            exported |= {code for code, row in self.exported.items()
+                         if row.sheet == prio.code and row.level != ACTION_LEVEL and code in self.nodes}
+        else:
+            for action in prio.actions:
+                if action.code in scope:
+                    exported |= {self.parent[action.code], self.parent[self.parent[action.code]]}
         for code in sorted(exported - seen_headers):
             self.problem(sheet, 0, 1, code, f"ligne de {code} absente de la feuille (supprimée ?)", "classeur.entete")
 
@@ -719,7 +876,9 @@ class _Reader:
         kind = type(node)
         expected_parent = {Priorite: None, ObjectifGeneral: prio.code, ObjectifSpecifique: current[ObjectifGeneral]}
         parent = self.parent.get(node.code)
-        if kind is Priorite and node.code != prio.code or kind is not Priorite and parent != expected_parent[kind]:
+        moved_in_plan = kind is not Priorite and self.exported_parent(node.code) == expected_parent[kind]
+        if kind is Priorite and node.code != prio.code or (kind is not Priorite and parent != expected_parent[kind]
+                                                           and not moved_in_plan):
             self.problem(sheet, r, CODE_COL, node.code, f"{node.code} déplacé : il appartient à "
                          f"{parent or 'une autre feuille'} ; le classeur ne déplace ni objectif ni action",
                          "classeur.deplacement")
@@ -729,14 +888,18 @@ class _Reader:
         current[kind] = node.code
         if kind is ObjectifGeneral:
             current[ObjectifSpecifique] = None
-        values = {}
-        cells = {}
+        self.headers.append(self._title_row(ws, sheet, r, node.code, parent))
+
+    def _title_row(self, ws, sheet: str, r: int, code: str, parent: str | None) -> Row:
+        """A priority's or an objective's row: its titles, French and Arabic."""
+        values, cells = {}, {}
         for lang in Lang:
             cell = ws.cell(row=r, column=TITLE_COLS[lang])
-            values[lang] = self._line(sheet, cell, node.code)
+            values[lang] = self._line(sheet, cell, code)
             cells[lang] = f"{sheet}!{cell.coordinate}"
-        self.headers.append(Row(sheet, r, node.code, parent, {"intitule": (values[FR], values[AR])},
-                                {"intitule": cells[FR], "intitule@fr": cells[FR], "intitule@ar": cells[AR]}))
+        return Row(sheet, r, code, parent, {"intitule": (values[FR], values[AR])},
+                   {"intitule": cells[FR], "intitule@fr": cells[FR], "intitule@ar": cells[AR]},
+                   {("intitule", lang.value): cells[lang] for lang in Lang})
 
     def _action(self, ws, sheet, r, code, node, os_code) -> None:
         """An action's row, existing or new, read field by field under the objectif spécifique above it."""
@@ -744,7 +907,7 @@ class _Reader:
             self.problem(sheet, r, CODE_COL, code, "action placée avant toute ligne d'objectif spécifique",
                          "classeur.ligne")
             return
-        if node is not None and self.parent[code] != os_code:
+        if node is not None and self.parent[code] != os_code and self.exported_parent(code) != os_code:
             self.problem(sheet, r, CODE_COL, code, f"{code} déplacée de {self.parent[code]} vers {os_code} : le "
                          "classeur ne déplace pas d'action (faites-le dans plan.yaml)", "classeur.deplacement")
         if any(row.code == code for row in self.actions):
@@ -753,6 +916,11 @@ class _Reader:
         if node is None and not re.fullmatch(r"[^\s]+", code):
             self.problem(sheet, r, CODE_COL, code, f"code « {code} » invalide (sans espace)", "classeur.ligne")
         row = Row(sheet, r, code, os_code)
+        self._fields(ws, sheet, r, row)
+        self.actions.append(row)
+
+    def _fields(self, ws, sheet: str, r: int, row: Row) -> None:
+        """Read an action's cells on row ``r`` into ``row``: its values and where each was read."""
         parts: dict[str, dict[str, Any]] = {}
         for c, column in enumerate(COLUMNS, start=1):
             if column.field == "code":
@@ -760,11 +928,11 @@ class _Reader:
             cell = ws.cell(row=r, column=c)
             parts.setdefault(column.field, {})[column.part] = cell
             row.cells.setdefault(column.field, f"{sheet}!{cell.coordinate}")
+            row.part_cells[(column.field, column.part)] = f"{sheet}!{cell.coordinate}"
             if column.part in ("fr", "ar"):
                 row.cells[f"{column.field}@{column.part}"] = f"{sheet}!{cell.coordinate}"
         for name, cells in parts.items():
-            row.values[name] = self._read(name)(sheet, code, cells)
-        self.actions.append(row)
+            row.values[name] = self._read(name)(sheet, row.code, cells)
 
     def _read(self, name: str):
         """The reader of a field's cells, which returns the field as :func:`action_values` shows it."""
@@ -1115,7 +1283,12 @@ class ImportReport:
 
 
 def import_file(xlsx: Path | str, root: Path | str, remove: bool = False) -> ImportReport:
-    """Apply a workbook to the plan folder ``root``; raise :class:`PlanError` and write nothing on any problem."""
+    """Apply a workbook to the plan folder ``root``; raise :class:`PlanError` and write nothing on any problem.
+
+    A three-way import: a cell the partner left as exported is never written, whatever plan.yaml holds now;
+    a cell changed in the workbook is applied where plan.yaml still holds the exported value, and is a
+    conflict (the whole workbook refused) where plan.yaml changed it too, to another value.
+    """
     xlsx, root = Path(xlsx), Path(root)
     if not xlsx.is_file():
         raise UsageError(f"{xlsx} : classeur introuvable")
@@ -1127,20 +1300,26 @@ def import_file(xlsx: Path | str, root: Path | str, remove: bool = False) -> Imp
         raise PlanError(_ordered(reader, reader.problems))
     read_warnings = _ordered(reader, reader.problems)
     notes = []
-    stale = bool(reader.digest) and reader.digest != _digest(root)
-    if stale and remove:
-        raise UsageError("plan.yaml a changé depuis l'export de ce classeur : --supprimer retirerait des actions que "
-                         "le classeur n'a jamais montrées ; exportez-le de nouveau")
-    if stale:
-        notes.append("attention : plan.yaml a changé depuis l'export de ce classeur ; les cellules du classeur "
-                     "remplacent les champs correspondants, vérifiez le tableau des modifications")
+    stale = reader.digest != _digest(root)
+    if reader.exported is None:
+        if stale:
+            raise PlanError([reader.at(f"{GUIDE[FR]}!B{IDENTITY_ROWS['digest']}", "-", _OLDER_WORKBOOK,
+                                       "classeur.conflit")])
+        reader.exported = _as_exported(plan, reader)  # plan.yaml is as exported: comparing with it is exact
+    elif stale:
+        notes.append("plan.yaml a changé depuis l'export de ce classeur : seules les cellules modifiées dans le "
+                     "classeur sont reportées")
+    models = {node.code: node for _, node in plan.walk()}
     kept = {row.code for row in reader.actions}
-    gone = [a.code for a in in_scope(plan, reader.acteur) if a.code not in kept]
+    gone = [code for code, row in reader.exported.items()
+            if row.level == ACTION_LEVEL and code not in kept and isinstance(models.get(code), Action)]
     if gone and not remove:
         notes.append(f"{len(gone)} action(s) absente(s) du classeur conservée(s) : {', '.join(gone)} "
                      "(--supprimer pour les retirer du plan)")
-    edits = _edits(plan, reader)
-    if not edits and not (remove and gone):
+    edits, conflicts = _edits(plan, reader, gone if remove else [])
+    if conflicts:
+        raise PlanError(_ordered(reader, conflicts + read_warnings))
+    if not edits:
         return ImportReport(plan, plan, [], False, read_warnings, notes)  # nothing differs: plan.yaml untouched
     raw = (root / PLAN_FILE).read_bytes()
     bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
@@ -1148,9 +1327,6 @@ def import_file(xlsx: Path | str, root: Path | str, remove: bool = False) -> Imp
     source = _Source(text)
     for edit in edits:
         edit(source)
-    if remove:
-        for code in gone:
-            source.remove(code)
     new_text = source.result()
     if new_text == text:
         return ImportReport(plan, plan, [], False, read_warnings, notes)
@@ -1160,6 +1336,24 @@ def import_file(xlsx: Path | str, root: Path | str, remove: bool = False) -> Imp
     if changes:
         _write_atomic(root / PLAN_FILE, bom + new_text.encode("utf-8"))
     return ImportReport(plan, after, changes, bool(changes), _ordered(reader, read_warnings + warnings), notes)
+
+
+_OLDER_WORKBOOK = ("classeur exporté par une version antérieure de publisher, sans les valeurs de l'export, et "
+                   "plan.yaml a changé depuis son export : ses cellules ne peuvent pas être comparées à l'export, il "
+                   "écraserait des modifications faites depuis ; exportez-le de nouveau et reportez-y les "
+                   "modifications du partenaire")
+
+
+def _as_exported(plan: Plan, reader: _Reader) -> dict[str, Exported]:
+    """What a workbook without exported values held at export, when plan.yaml has not changed since: the plan."""
+    codes = {a.code for a in in_scope(plan, reader.acteur)}
+    exported = {}
+    for prio in plan.priorites:
+        for node in _sheet_rows(prio, codes):
+            level = _LEVEL.get(type(node), ACTION_LEVEL)
+            values = reader.as_read(node)
+            exported[node.code] = Exported(prio.code, level, reader.parent.get(node.code), values)
+    return exported
 
 
 def _ordered(reader: _Reader, problems: list[Diagnostic]) -> list[Diagnostic]:
@@ -1180,25 +1374,145 @@ def _row_cells(row: Row):
         yield (row.code, name), cell
 
 
-def _edits(plan: Plan, reader: _Reader) -> list:
-    """What differs between the workbook and the plan, as edits to apply to plan.yaml, in workbook order."""
+_ABSENT = object()  # a field of a row the workbook did not hold at export
+
+
+def _edits(plan: Plan, reader: _Reader, removed: list[str]) -> tuple[list, list[Diagnostic]]:
+    """The workbook's changes since export, as edits to apply to plan.yaml in workbook order, and the conflicts:
+    fields changed both in the workbook and in plan.yaml since export, to different values.
+
+    ``removed``: the exported actions the workbook no longer holds, to take out of the plan (``--supprimer``).
+    """
     models = {node.code: node for _, node in plan.walk()}
-    edits = []
+    exported = reader.exported or {}
+    edits: list = []
+    conflicts: list[Diagnostic] = []
     for row in reader.headers:
-        if _pair_of(models[row.code].intitule) != row.values["intitule"]:
-            edits.append(lambda source, row=row: source.set_fields(row.code, [("intitule", row.values["intitule"])]))
-    previous: dict[str, str | None] = {}  # objectif spécifique -> the code of the last action row read under it
-    for row in reader.actions:
-        after = previous.get(row.parent)
-        previous[row.parent] = row.code
-        if row.code not in models:
-            edits.append(lambda source, row=row, after=after: source.add(row.parent, after, row.code, row.values))
-            continue
-        current = action_values(models[row.code])
-        changed = [(name, value) for name, value in row.values.items() if current[name] != value]
+        changed = _merge(reader, row, exported.get(row.code), reader.as_read(models[row.code]), conflicts)
         if changed:
             edits.append(lambda source, row=row, changed=changed: source.set_fields(row.code, changed))
-    return edits
+    previous: dict[str, str | None] = {}  # objectif spécifique -> the code of the last action row read under it
+    for row in reader.gone + reader.actions:
+        model, was = models.get(row.code), exported.get(row.code)
+        if model is None and was is not None:  # removed from plan.yaml since the export: stays removed
+            changed = [name for name, value in row.values.items() if value != was.values.get(name)]
+            if changed:
+                conflicts.append(_conflict(reader, row, changed[0], was.values[changed[0]], _ABSENT,
+                                           row.values[changed[0]], was.level))
+            continue
+        if model is None and row.parent not in models:
+            conflicts.append(reader.at(f"{row.sheet}!{get_column_letter(CODE_COL)}{row.row}", row.code,
+                                       f"conflit : nouvelle action sous {row.parent}, retiré de plan.yaml depuis "
+                                       "l'export ; placez-la sous un autre objectif spécifique", "classeur.conflit"))
+            continue
+        if model is None:
+            after = previous.get(row.parent)
+            previous[row.parent] = row.code
+            edits.append(lambda source, row=row, after=after: source.add(row.parent, after, row.code, row.values))
+            continue
+        if reader.parent.get(row.code) == row.parent:  # not moved elsewhere in plan.yaml since the export
+            previous[row.parent] = row.code
+        changed = _merge(reader, row, was, reader.as_read(model), conflicts)
+        if changed:
+            edits.append(lambda source, row=row, changed=changed: source.set_fields(row.code, changed))
+    for code in removed:
+        was, now = exported[code], reader.as_read(models[code])
+        changed = [name for name, value in now.items() if value != was.values.get(name)]
+        if changed:
+            name = changed[0]
+            part = _differing_part(name, was.values[name], now[name])
+            conflicts.append(reader.at(was.sheet, code, f"conflit : action absente du classeur (--supprimer) mais "
+                                       f"modifiée dans plan.yaml depuis l'export : « {_field_label(name, part)} » "
+                                       f"vaut {_shown(name, part, now[name])} dans plan.yaml "
+                                       f"({_shown(name, part, was.values[name])} à l'export)", "classeur.conflit"))
+        else:
+            edits.append(lambda source, code=code: source.remove(code))
+    return edits, conflicts
+
+
+def _merge(reader: _Reader, row: Row, was: Exported | None, now: dict[str, Any],
+           conflicts: list[Diagnostic]) -> list[tuple[str, Any]]:
+    """The fields of ``row`` to write: changed in the workbook since export (``was``), not in plan.yaml (``now``).
+
+    A bilingual text merges language by language: a French text corrected in the workbook and an Arabic one
+    in plan.yaml are both kept. A field changed on both sides to different values is a conflict.
+    """
+    out = []
+    for name, mine in row.values.items():
+        base, current = (was.values.get(name, _ABSENT) if was is not None else _ABSENT), now[name]
+        if mine == base or mine == current:
+            continue
+        if base == current:
+            out.append((name, mine))
+            continue
+        if name in TEXT_FIELDS and base is not _ABSENT:
+            merged = tuple(c if m == b else m for m, b, c in zip(mine, base, current))
+            if all(c in (b, m) or m == b for m, b, c in zip(mine, base, current)):
+                out.append((name, merged))
+                continue
+        conflicts.append(_conflict(reader, row, name, base, current, mine))
+    return out
+
+
+def _differing_part(name: str, one: Any, other: Any, third: Any = _ABSENT) -> str:
+    """The first column of field ``name`` whose cell differs between the values given, all of them if it can."""
+    parts = [column.part for column in COLUMNS if column.field == name] or ["fr", "ar"]  # a header's intitulé
+
+    def differ(part: str, values: tuple) -> bool:
+        return len({_shown(name, part, value) for value in values}) == len(values)
+
+    return next((p for p in parts if third is not _ABSENT and differ(p, (one, other, third))),
+                next((p for p in parts if differ(p, (one, other))), parts[0]))
+
+
+_REMOVED = {ACTION_LEVEL: "action retirée", _LEVEL[ObjectifSpecifique]: "objectif spécifique retiré",
+            _LEVEL[ObjectifGeneral]: "objectif général retiré"}
+
+
+def _conflict(reader: _Reader, row: Row, name: str, base: Any, current: Any, mine: Any,
+              level: str = ACTION_LEVEL) -> Diagnostic:
+    """A field changed in the workbook and in plan.yaml since export, located at the cell where they differ."""
+    part = (_differing_part(name, current, mine, base) if current is not _ABSENT
+            else _differing_part(name, base, mine))
+    cell = row.part_cells.get((name, part)) or row.cells[name]
+    field_ = f"« {_field_label(name, part)} »"
+    at_export = (f"{_shown(name, part, base)} à l'export" if base is not _ABSENT
+                 else "action absente du classeur à l'export")
+    if current is _ABSENT:
+        message = (f"conflit : {_REMOVED[level]} de plan.yaml depuis l'export, modifié"
+                   f"{'e' if level == ACTION_LEVEL else ''} dans le classeur : {field_} "
+                   f"vaut {_shown(name, part, mine)} dans le classeur ({at_export})")
+    else:
+        message = (f"conflit : {field_} vaut {_shown(name, part, current)} dans plan.yaml et "
+                   f"{_shown(name, part, mine)} dans le classeur ({at_export})")
+    return reader.at(cell, row.code, message, "classeur.conflit")
+
+
+_FIELD_NAMES = {"budget.montant": "Budget", "budget.source": "Source du budget",
+                "ressources.humaines": "Ressources humaines", "ressources.materielles": "Ressources matérielles"}
+
+
+def _field_label(name: str, part: str) -> str:
+    """A field as a conflict names it: « Budget », « Intitulé (ar) », « Pilote(s) : nom (fr) »."""
+    text = _FIELD_NAMES.get(name) or diff.FIELD_LABELS[name][0]
+    if name == "pilotes":
+        kind, _, lang = part.partition(".")
+        return f"{text} : {kind}" + (f" ({lang})" if lang else "")
+    return f"{text} ({part})" if part in ("fr", "ar") else text
+
+
+def _shown(name: str, part: str, value: Any) -> str:
+    """One cell of a field's value as a message shows it: an amount grouped, a text in guillemets."""
+    if value is _ABSENT or value is None:
+        return "(vide)"
+    cell = _cell_value(name, part, value)
+    if cell is None:
+        return "(vide)"
+    if isinstance(cell, Decimal):
+        return format_amount(cell, FR)
+    if name == "echeance":
+        return str(cell)
+    return "« " + cell.replace("\n", " ; ") + " »"
 
 
 class _Source:

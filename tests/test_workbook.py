@@ -78,7 +78,9 @@ def test_round_trip_leaves_plan_yaml_byte_identical(exported, tmp_path: Path, ca
 def test_workbook_reads_as_the_guides_canevas(exported) -> None:
     _, xlsx = exported
     wb = load_workbook(xlsx)
-    assert wb.sheetnames == ["Mode d'emploi", "طريقة الاستعمال", "P1", "P2", "P3"]
+    assert wb.sheetnames == ["Mode d'emploi", "طريقة الاستعمال", "P1", "P2", "P3", "Valeurs exportées"]
+    assert [ws.sheet_state for ws in wb] == ["visible"] * 5 + ["veryHidden"]  # the exported values: hidden
+    assert wb["Valeurs exportées"].protection.sheet
     assert not wb["Mode d'emploi"].sheet_view.rightToLeft and wb["طريقة الاستعمال"].sheet_view.rightToLeft
     guide = [c.value for c in wb["Mode d'emploi"]["A"] if c.value]
     assert {"cape", "sante", "ghrass"} <= set(guide)  # the acteurs are listed
@@ -296,7 +298,7 @@ def test_acteur_extract_and_removal_only_when_asked(tmp_path: Path, capsys) -> N
     assert main(["export", str(plan), "--acteur", "sante", "-o", str(xlsx)]) == 0
     full = load_checked(plan).plan
     wb = load_workbook(xlsx)
-    codes = [c.value for name in wb.sheetnames[2:] for c in wb[name]["A"][3:] if c.value in
+    codes = [c.value for name in wb.sheetnames[2:-1] for c in wb[name]["A"][3:] if c.value in
              {a.code for a in full.actions}]
     assert codes == [a.code for a in full.actions if "sante" in full.acteurs_of(a)]
     assert len(codes) < len(full.actions)
@@ -305,7 +307,7 @@ def test_acteur_extract_and_removal_only_when_asked(tmp_path: Path, capsys) -> N
     gone = codes[-1]
 
     def drop(wb) -> None:
-        for name in wb.sheetnames[2:]:
+        for name in wb.sheetnames[2:-1]:  # the priority sheets: the partner sees no other
             for cell in wb[name]["A"]:
                 if cell.value == gone:
                     for c in wb[name][cell.row]:
@@ -340,3 +342,309 @@ def test_import_keeps_a_byte_order_mark_and_windows_line_ends(exported, tmp_path
     after = (plan / "plan.yaml").read_bytes()
     assert after.startswith(b"\xef\xbb\xbf") and after.count(b"\n") == after.count(b"\r\n") == original.count(b"\n")
     assert sum(a != b for a, b in zip(original.split(b"\r\n"), after.split(b"\r\n"))) == 4
+
+
+# --- several partners: the three-way import -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def partners(tmp_path_factory) -> tuple[Path, dict[str, Path]]:
+    """The workbooks of two partners sharing actions (sante and parquet), exported once from the same plan."""
+    tmp = tmp_path_factory.mktemp("partenaires")
+    plan = _copy(tmp)
+    books = {key: tmp / f"canevas-{key}.xlsx" for key in ("sante", "parquet")}
+    for key, xlsx in books.items():
+        assert main(["export", str(plan), "--acteur", key, "-o", str(xlsx)]) == 0
+    return plan, books
+
+
+def _sante(wb) -> None:
+    """The Délégation de la Santé: a budget and a French text of a shared action, an échéance of its own."""
+    _cell(wb, "P1", "A1.2.1.1", "budget.montant").value = 165000
+    _cell(wb, "P1", "A1.1.1.1", "suivi", "fr").value = "Bilan trimestriel présenté au comité provincial"
+    _cell(wb, "P3", "A3.2.1.1", "echeance").value = "2026-01"
+
+
+def _parquet(wb) -> None:
+    """The parquet: the échéance and the Arabic text of the same shared actions, a budget of its own."""
+    _cell(wb, "P1", "A1.2.1.1", "echeance").value = "2026-03"
+    _cell(wb, "P1", "A1.1.1.1", "suivi", "ar").value = "حصيلة فصلية تعرض على اللجنة الإقليمية"
+    _cell(wb, "P2", "A2.1.2.1", "budget.montant").value = 60000
+
+
+@pytest.mark.parametrize("order", [("sante", "parquet"), ("parquet", "sante")])
+def test_two_partners_imported_in_either_order_keep_both_sets_of_edits(order, partners, tmp_path: Path,
+                                                                        capsys) -> None:
+    source, books = partners
+    plan = Path(shutil.copytree(source, tmp_path / "plan"))
+    edits = {"sante": _sante, "parquet": _parquet}
+    for key in order:
+        edited = _edited(books[key], tmp_path / books[key].name, edits[key])
+        assert main(["import", str(edited), str(plan)]) == 0
+        out = capsys.readouterr().out
+        assert "3 modification(s)" in out  # its own edits, nothing of the other partner's undone
+    assert "plan.yaml a changé depuis l'export" in out
+    after = load_checked(plan).plan
+    shared = after.action("A1.2.1.1")
+    assert shared.budget.montant == Decimal(165000) and str(shared.echeance) == "2026-03"
+    suivi = after.action("A1.1.1.1").suivi
+    assert (suivi.fr, suivi.ar) == ("Bilan trimestriel présenté au comité provincial",
+                                    "حصيلة فصلية تعرض على اللجنة الإقليمية")  # one language each, both kept
+    assert str(after.action("A3.2.1.1").echeance) == "2026-01"
+    assert after.action("A2.1.2.1").budget.montant == Decimal(60000)
+    old = (EXAMPLE / "plan.yaml").read_text(encoding="utf-8").splitlines()
+    new = (plan / "plan.yaml").read_text(encoding="utf-8").splitlines()
+    assert len(old) == len(new) and sum(a != b for a, b in zip(old, new)) == 6
+
+
+def test_untouched_stale_workbook_writes_nothing(partners, tmp_path: Path, capsys) -> None:
+    source, books = partners
+    plan = Path(shutil.copytree(source, tmp_path / "plan"))
+    text = (plan / "plan.yaml").read_text(encoding="utf-8")
+    assert text.count("montant: 150000") == 2
+    (plan / "plan.yaml").write_text(text.replace("montant: 150000", "montant: 155000", 1), encoding="utf-8")
+    assert main(["import", str(_edited(books["parquet"], tmp_path / "p.xlsx", _parquet)), str(plan)]) == 0
+    changed = (plan / "plan.yaml").read_bytes()
+    capsys.readouterr()
+    assert main(["import", str(books["sante"]), str(plan)]) == 0  # as exported, before both changes
+    assert "aucune modification" in capsys.readouterr().out
+    assert (plan / "plan.yaml").read_bytes() == changed
+    after = load_checked(plan).plan
+    assert after.action("A1.2.1.1").budget.montant == Decimal(155000)  # the CAPE's own edit, kept
+    assert str(after.action("A1.2.1.1").echeance) == "2026-03"
+
+
+def test_a_conflict_refuses_the_whole_workbook_every_conflict_located(partners, tmp_path: Path, capsys) -> None:
+    source, books = partners
+    plan = Path(shutil.copytree(source, tmp_path / "plan"))
+    assert main(["import", str(_edited(books["sante"], tmp_path / "s.xlsx", _sante)), str(plan)]) == 0
+    before = (plan / "plan.yaml").read_bytes()
+
+    def clash(wb) -> None:
+        _parquet(wb)
+        _cell(wb, "P1", "A1.2.1.1", "budget.montant").value = 170000
+        _cell(wb, "P1", "A1.1.1.1", "suivi", "fr").value = "Bilan semestriel"
+
+    edited = _edited(books["parquet"], tmp_path / "canevas-parquet.xlsx", clash)
+    capsys.readouterr()
+    assert main(["import", str(edited), str(plan)]) == 1
+    out = capsys.readouterr()
+    wb = load_workbook(edited)
+    budget = _cell(wb, "P1", "A1.2.1.1", "budget.montant").coordinate
+    suivi = _cell(wb, "P1", "A1.1.1.1", "suivi", "fr").coordinate
+    assert (f"canevas-parquet.xlsx:P1!{budget}: erreur: A1.2.1.1: conflit : « Budget » vaut 165\u202f000 dans "
+            "plan.yaml et 170\u202f000 dans le classeur (150\u202f000 à l'export) [classeur.conflit]") in out.out
+    assert (f"canevas-parquet.xlsx:P1!{suivi}: erreur: A1.1.1.1: conflit : « Suivi / Révision (fr) » vaut « Bilan "
+            "trimestriel présenté au comité provincial » dans plan.yaml et « Bilan semestriel » dans le classeur "
+            "(« ") in out.out
+    assert out.out.count("[classeur.conflit]") == 2 and "Traceback" not in out.out + out.err
+    assert (plan / "plan.yaml").read_bytes() == before  # nothing written, not even the edits without conflict
+
+
+def test_the_same_new_value_on_both_sides_is_no_conflict(partners, tmp_path: Path, capsys) -> None:
+    source, books = partners
+    plan = Path(shutil.copytree(source, tmp_path / "plan"))
+    assert main(["import", str(_edited(books["sante"], tmp_path / "s.xlsx", _sante)), str(plan)]) == 0
+
+    def same(wb) -> None:
+        _cell(wb, "P1", "A1.2.1.1", "budget.montant").value = 165000  # what sante wrote already
+        _cell(wb, "P1", "A1.2.1.1", "echeance").value = "2026-03"
+
+    capsys.readouterr()
+    assert main(["import", str(_edited(books["parquet"], tmp_path / "p.xlsx", same)), str(plan)]) == 0
+    out = capsys.readouterr().out
+    assert "1 modification(s)" in out and "A1.2.1.1 | Action modifiée | Échéance" in out
+    shared = load_checked(plan).plan.action("A1.2.1.1")
+    assert shared.budget.montant == Decimal(165000) and str(shared.echeance) == "2026-03"
+
+
+def _without_action(code: str):
+    """plan.yaml with the action ``code`` taken out, as a CAPE deletes it (the import's own removal)."""
+    def remove(plan: Path, tmp: Path) -> None:
+        xlsx = tmp / "tout.xlsx"
+        assert main(["export", str(plan), "-o", str(xlsx)]) == 0
+
+        def drop(wb) -> None:
+            ws = wb["P1"]
+            for c in ws[_row(ws, code)]:
+                c.value = None
+
+        assert main(["import", "--supprimer", str(_edited(xlsx, tmp / "sans.xlsx", drop)), str(plan)]) == 0
+    return remove
+
+
+def test_action_removed_from_the_plan_since_export(partners, tmp_path: Path, capsys) -> None:
+    source, books = partners
+    plan = Path(shutil.copytree(source, tmp_path / "plan"))
+    _without_action("A1.2.1.2")(plan, tmp_path)
+    removed = (plan / "plan.yaml").read_bytes()
+    capsys.readouterr()
+    assert main(["import", str(books["sante"]), str(plan)]) == 0  # untouched there: not added back
+    assert "aucune modification" in capsys.readouterr().out and (plan / "plan.yaml").read_bytes() == removed
+    edited = _edited(books["sante"], tmp_path / "s.xlsx", _set("echeance", "2026-05", "A1.2.1.2"))
+    assert main(["import", str(edited), str(plan)]) == 1
+    cell = _cell(load_workbook(edited), "P1", "A1.2.1.2", "echeance").coordinate
+    assert (f"s.xlsx:P1!{cell}: erreur: A1.2.1.2: conflit : action retirée de plan.yaml depuis l'export, modifiée "
+            "dans le classeur : « Échéance » vaut 2026-05 dans le classeur (2026-W14 à l'export) "
+            "[classeur.conflit]") in capsys.readouterr().out
+    assert (plan / "plan.yaml").read_bytes() == removed
+
+
+def test_removal_asked_of_an_action_changed_in_the_plan_since_export(partners, tmp_path: Path, capsys) -> None:
+    source, books = partners
+    plan = Path(shutil.copytree(source, tmp_path / "plan"))
+
+    def drop(code: str):
+        def edit(wb) -> None:
+            ws = wb[f"P{code[1]}"]
+            for c in ws[_row(ws, code)]:
+                c.value = None
+        return edit
+
+    without = _edited(books["parquet"], tmp_path / "sans.xlsx", drop("A2.1.2.1"))
+    assert main(["import", str(_edited(books["parquet"], tmp_path / "p.xlsx", _parquet)), str(plan)]) == 0
+    changed = (plan / "plan.yaml").read_bytes()
+    capsys.readouterr()
+    assert main(["import", "--supprimer", str(without), str(plan)]) == 1  # its budget changed meanwhile
+    assert ("sans.xlsx:P2: erreur: A2.1.2.1: conflit : action absente du classeur (--supprimer) mais modifiée "
+            "dans plan.yaml depuis l'export : « Budget » vaut 60\u202f000 dans plan.yaml (55\u202f000 à l'export)"
+            ) in capsys.readouterr().out
+    assert (plan / "plan.yaml").read_bytes() == changed
+    untouched = _edited(books["parquet"], tmp_path / "sans2.xlsx", drop("A1.2.2.1"))
+    assert main(["import", "--supprimer", str(untouched), str(plan)]) == 0  # unchanged since export: removed
+    assert "A1.2.2.1 | Action supprimée" in capsys.readouterr().out
+    after = load_checked(plan).plan
+    assert "A1.2.2.1" not in {a.code for a in after.actions} and after.action("A2.1.2.1")
+
+
+def test_older_workbook_without_exported_values(partners, tmp_path: Path, capsys) -> None:
+    """A workbook exported before the exported values were kept: imported as before while plan.yaml is as it
+    was exported (the comparison with the plan is then exact), refused once plan.yaml changed."""
+    source, books = partners
+
+    def older(wb) -> None:
+        _sante(wb)
+        wb.remove(wb[workbook.EXPORTED])
+
+    edited = _edited(books["sante"], tmp_path / "ancien.xlsx", older)
+    plan = Path(shutil.copytree(source, tmp_path / "plan"))
+    assert main(["import", str(edited), str(plan)]) == 0
+    assert "3 modification(s)" in capsys.readouterr().out
+    stale = Path(shutil.copytree(source, tmp_path / "stale"))
+    assert main(["import", str(_edited(books["parquet"], tmp_path / "p.xlsx", _parquet)), str(stale)]) == 0
+    before = (stale / "plan.yaml").read_bytes()
+    capsys.readouterr()
+    assert main(["import", str(edited), str(stale)]) == 1
+    assert "ancien.xlsx:Mode d'emploi!B6: erreur: -: classeur exporté par une version antérieure de publisher" \
+           in capsys.readouterr().out
+    assert (stale / "plan.yaml").read_bytes() == before
+
+
+@pytest.mark.slow
+def test_partners_workbooks_resaved_by_libreoffice_merge_as_the_originals(partners, tmp_path: Path, capsys) -> None:
+    source, books = partners
+    edited = [_edited(books["sante"], tmp_path / "canevas-sante.xlsx", _sante),
+              _edited(books["parquet"], tmp_path / "canevas-parquet.xlsx", _parquet)]
+    untouched = Path(shutil.copy(books["sante"], tmp_path / "intact.xlsx"))
+    *resaved, resaved_untouched = _soffice_resave(tmp_path / "calc", *edited, untouched)
+    wb = load_workbook(resaved[0])
+    assert wb[workbook.EXPORTED].sheet_state in ("hidden", "veryHidden")  # Calc knows only "hidden"
+    direct, through_calc = (Path(shutil.copytree(source, tmp_path / name)) for name in ("direct", "calc-plan"))
+    for xlsx in edited:
+        assert main(["import", str(xlsx), str(direct)]) == 0
+    for xlsx in resaved:
+        assert main(["import", str(xlsx), str(through_calc)]) == 0
+    assert capsys.readouterr().out.count("3 modification(s)") == 4
+    assert (through_calc / "plan.yaml").read_bytes() == (direct / "plan.yaml").read_bytes()
+    assert main(["import", str(resaved_untouched), str(through_calc)]) == 0  # stale and untouched: nothing
+    assert "aucune modification" in capsys.readouterr().out
+    assert (through_calc / "plan.yaml").read_bytes() == (direct / "plan.yaml").read_bytes()
+
+
+def test_an_objective_reworded_on_both_sides_merges_by_language(partners, tmp_path: Path, capsys) -> None:
+    source, books = partners
+    plan = Path(shutil.copytree(source, tmp_path / "plan"))
+    text = (plan / "plan.yaml").read_text(encoding="utf-8")
+    old_fr = "Améliorer l'assistance immédiate et le diagnostic initial des enfants victimes"
+    new_fr = "Améliorer l'assistance immédiate et le diagnostic des enfants victimes"
+    (plan / "plan.yaml").write_text(text.replace(old_fr, new_fr), encoding="utf-8")  # the CAPE, in plan.yaml
+
+    def title(lang: str, value: str):
+        def edit(wb) -> None:
+            ws = wb["P1"]
+            ws.cell(row=_row(ws, "OS1.2.1"), column=workbook.TITLE_COLS[workbook.Lang(lang)]).value = value
+        return edit
+
+    new_ar = "تحسين المساعدة الفورية والتشخيص الأولي للأطفال ضحايا العنف"
+    assert main(["import", str(_edited(books["sante"], tmp_path / "ar.xlsx", title("ar", new_ar))), str(plan)]) == 0
+    assert "1 modification(s)" in capsys.readouterr().out
+    after = load_checked(plan).plan.objectifs_specifiques[2]
+    assert (after.code, after.intitule.fr, after.intitule.ar) == ("OS1.2.1", new_fr, new_ar)
+    before = (plan / "plan.yaml").read_bytes()
+    clash = _edited(books["sante"], tmp_path / "fr.xlsx", title("fr", "Assister les enfants victimes"))
+    assert main(["import", str(clash), str(plan)]) == 1
+    assert (f"fr.xlsx:P1!B{_row(load_workbook(clash)['P1'], 'OS1.2.1')}: erreur: OS1.2.1: conflit : « Intitulé (fr) » "
+            f"vaut « {new_fr} » dans plan.yaml et « Assister les enfants victimes » dans le classeur (« {old_fr} » "
+            "à l'export) [classeur.conflit]") in capsys.readouterr().out
+    assert (plan / "plan.yaml").read_bytes() == before
+
+
+def test_an_objective_removed_from_the_plan_since_export(partners, tmp_path: Path, capsys) -> None:
+    source, books = partners
+    plan = Path(shutil.copytree(source, tmp_path / "plan"))
+    lines = (plan / "plan.yaml").read_text(encoding="utf-8").splitlines(keepends=True)
+    first = lines.index("          - code: OS1.2.2\n")
+    end = lines.index("  - code: P2\n")
+    (plan / "plan.yaml").write_text("".join(lines[:first] + lines[end:]), encoding="utf-8")  # with A1.2.2.*
+    removed = (plan / "plan.yaml").read_bytes()
+    assert main(["import", str(books["parquet"]), str(plan)]) == 0  # untouched: its rows stay removed
+    assert "aucune modification" in capsys.readouterr().out and (plan / "plan.yaml").read_bytes() == removed
+
+    def edits(wb) -> None:
+        ws = wb["P1"]
+        ws[f"C{_row(ws, 'OS1.2.2')}"] = "تعديل"
+        _cell(wb, "P1", "A1.2.1.1", "budget.montant").value = 151000  # no conflict, but not written either
+        new = _row(ws, "A1.2.2.1") + 1  # the first spare row: a new action under the removed objective
+        for key, value in {("code", ""): "A1.2.2.9", ("budget.montant", ""): 0, ("echeance", ""): "continu"}.items():
+            ws[f"{COL[key]}{new}"] = value
+
+    edited = _edited(books["parquet"], tmp_path / "e.xlsx", edits)
+    assert main(["import", str(edited), str(plan)]) == 1
+    out = capsys.readouterr().out
+    ws = load_workbook(edited)["P1"]
+    assert f"e.xlsx:P1!C{_row(ws, 'OS1.2.2')}: erreur: OS1.2.2: conflit : objectif spécifique retiré de plan.yaml " \
+           "depuis l'export, modifié dans le classeur : « Intitulé (ar) » vaut « تعديل » dans le classeur" in out
+    assert f"e.xlsx:P1!A{_row(ws, 'A1.2.2.9')}: erreur: A1.2.2.9: conflit : nouvelle action sous OS1.2.2, retiré " \
+           "de plan.yaml depuis l'export" in out
+    assert (plan / "plan.yaml").read_bytes() == removed
+
+
+def test_one_code_added_on_both_sides(partners, tmp_path: Path, capsys) -> None:
+    """A partner's new action whose code the plan took meanwhile: the same action is fine, another a conflict."""
+    source, books = partners
+    plan = Path(shutil.copytree(source, tmp_path / "plan"))
+    text = (plan / "plan.yaml").read_text(encoding="utf-8")
+    (plan / "plan.yaml").write_text(text.replace("\nstatut: valide\n", "\nstatut: projet\n"), encoding="utf-8")
+
+    def add(budget: int):
+        def edit(wb) -> None:
+            ws = wb["P1"]
+            new = _row(ws, "A1.2.1.2") + 1
+            ws.insert_rows(new)
+            for c in range(1, len(workbook.COLUMNS) + 1):
+                ws.cell(row=new, column=c).value = ws.cell(row=new - 1, column=c).value
+            ws[f"A{new}"] = "A1.2.1.3"
+            ws[f"{COL[('budget.montant', '')]}{new}"] = budget
+        return edit
+
+    assert main(["import", str(_edited(books["sante"], tmp_path / "s.xlsx", add(9000))), str(plan)]) == 0
+    assert "A1.2.1.3 | Action ajoutée" in capsys.readouterr().out
+    added = (plan / "plan.yaml").read_bytes()
+    assert main(["import", str(_edited(books["parquet"], tmp_path / "same.xlsx", add(9000))), str(plan)]) == 0
+    assert "aucune modification" in capsys.readouterr().out
+    other = _edited(books["parquet"], tmp_path / "other.xlsx", add(8000))
+    assert main(["import", str(other), str(plan)]) == 1
+    assert f"other.xlsx:P1!{COL[('budget.montant', '')]}{_row(load_workbook(other)['P1'], 'A1.2.1.3')}: erreur: " \
+           "A1.2.1.3: conflit : « Budget » vaut 9\u202f000 dans plan.yaml et 8\u202f000 dans le classeur (action " \
+           "absente du classeur à l'export) [classeur.conflit]" in capsys.readouterr().out
+    assert (plan / "plan.yaml").read_bytes() == added
