@@ -29,36 +29,31 @@ from .model import Action, Lang, Plan, Text
 
 ADDED, REMOVED, CHANGED, REWORDED, PLAN = "ajoutee", "supprimee", "modifiee", "reformule", "plan"
 
-KIND_LABELS = {
-    ADDED: ("Action ajoutée", "إجراء مضاف"),
-    REMOVED: ("Action supprimée", "إجراء محذوف"),
-    CHANGED: ("Action modifiée", "إجراء معدل"),
-    REWORDED: ("Intitulé reformulé", "صياغة جديدة"),
-    PLAN: ("Plan modifié", "تعديل المخطط"),
-}
+# the label (publisher.i18n.LABELS) of each nature of change and of each field the table names
+KIND_LABELS = {kind: f"nature_{kind}" for kind in (ADDED, REMOVED, CHANGED, REWORDED, PLAN)}
 
 FIELD_LABELS = {
-    "province": ("Province", "الإقليم"),
-    "territoire": ("Territoire", "نوع العمالة أو الإقليم"),
-    "periode": ("Période concernée", "الفترة المعنية"),
-    "statut": ("Statut", "الوضعية"),
-    "validation": ("Validation", "المصادقة"),
-    "intitule": ("Intitulé", "العنوان"),
-    "objectif_specifique": ("Objectif spécifique", "الهدف الخاص"),
-    "rang": ("Rang", "الرتبة"),
-    "resultats_attendus": ("Résultats attendus", "النتائج المنتظرة"),
-    "pilotes": ("Pilote(s)", "المسؤول(ون) عن الإجراء"),
-    "partenaires": ("Partenaires", "الشركاء"),
-    "ressources": ("Ressources humaines / matérielles nécessaires", "الموارد البشرية / المادية اللازمة"),
-    "budget": ("Budget", "الميزانية"),
-    "source": ("Source du budget", "مصدر الميزانية"),
-    "indicateurs": ("Indicateurs", "المؤشرات"),
-    "echeance": ("Échéance", "الأجل"),
-    "suivi": ("Suivi / Révision", "التتبع / المراجعة"),
-    "fiche.contexte": ("Fiche\u00a0: contexte et problématique", "البطاقة: السياق والإشكالية"),
-    "fiche.public_vise": ("Fiche\u00a0: public visé", "البطاقة: الفئة المستهدفة"),
-    "fiche.objectifs": ("Fiche\u00a0: objectifs", "البطاقة: الأهداف"),
-    "fiche.modalites": ("Fiche\u00a0: modalités de mise en œuvre", "البطاقة: كيفيات التنفيذ"),
+    "province": "champ_province",
+    "territoire": "champ_territoire",
+    "periode": "periode",
+    "statut": "champ_statut",
+    "validation": "champ_validation",
+    "intitule": "champ_intitule",
+    "objectif_specifique": "champ_objectif_specifique",
+    "rang": "rang",
+    "resultats_attendus": "resultats_attendus",
+    "pilotes": "pilotes",
+    "partenaires": "partenaires",
+    "ressources": "ressources",
+    "budget": "budget",
+    "source": "champ_source",
+    "indicateurs": "indicateurs",
+    "echeance": "echeance",
+    "suivi": "suivi",
+    "fiche.contexte": "champ_fiche_contexte",
+    "fiche.public_vise": "champ_fiche_public_vise",
+    "fiche.objectifs": "champ_fiche_objectifs",
+    "fiche.modalites": "champ_fiche_modalites",
 }
 
 Formatter = Callable[[Plan, Any, Lang], str]
@@ -78,8 +73,7 @@ class Change:
 
     def row(self, lang: Lang) -> tuple[str, str, str, str, str]:
         """(code, nature, field, before, after), in ``lang``."""
-        i = 1 if lang is Lang.AR else 0
-        field = FIELD_LABELS[self.field][i] if self.field else ""
+        field = label(FIELD_LABELS[self.field], lang) if self.field else ""
         if self.kind in (ADDED, REMOVED):
             action = self.new if self.kind == ADDED else self.old
             text = f"{typography(action.intitule[lang], lang)} ({format_money(action.budget.montant, lang)})"
@@ -87,7 +81,7 @@ class Change:
         else:
             fmt = _FORMATTERS.get(self.field, _text)
             before, after = fmt(self.old_plan, self.old, lang), fmt(self.new_plan, self.new, lang)
-        return self.code, KIND_LABELS[self.kind][i], field, before, after
+        return self.code, label(KIND_LABELS[self.kind], lang), field, before, after
 
 
 def _text(plan: Plan, value: Any, lang: Lang) -> str:
@@ -200,6 +194,4 @@ def table_rows(changes: list[Change], lang: Lang) -> list[tuple[str, str, str, s
 
 def header(lang: Lang) -> tuple[str, str, str, str, str]:
     """The column titles of the tableau des modifications."""
-    if lang is Lang.AR:
-        return (label("code", lang), "طبيعة التعديل", "الحقل", "قبل", "بعد")
-    return (label("code", lang), "Nature", "Champ", "Avant", "Après")
+    return tuple(label(key, lang) for key in ("code", "colonne_nature", "colonne_champ", "colonne_avant", "colonne_apres"))

@@ -116,6 +116,28 @@ LABELS: dict[str, tuple[str, str]] = {
         "Tableau des modifications de la version du {old} à la version du {new}",
         "جدول التعديلات من نسخة بتاريخ {old} إلى نسخة بتاريخ {new}",
     ),
+    # the tableau des modifications: its columns, the nature of each change, the fields it names (a field
+    # that is also a column of the canevas takes that column's label: "budget", "pilotes", "echeance"...)
+    "colonne_nature": ("Nature", "طبيعة التعديل"),
+    "colonne_champ": ("Champ", "الحقل"),
+    "colonne_avant": ("Avant", "قبل"),
+    "colonne_apres": ("Après", "بعد"),
+    "nature_ajoutee": ("Action ajoutée", "إجراء مضاف"),
+    "nature_supprimee": ("Action supprimée", "إجراء محذوف"),
+    "nature_modifiee": ("Action modifiée", "إجراء معدل"),
+    "nature_reformule": ("Intitulé reformulé", "صياغة جديدة"),
+    "nature_plan": ("Plan modifié", "تعديل المخطط"),
+    "champ_province": ("Province", "الإقليم"),
+    "champ_territoire": ("Territoire", "نوع العمالة أو الإقليم"),
+    "champ_statut": ("Statut", "الوضعية"),
+    "champ_validation": ("Validation", "المصادقة"),
+    "champ_intitule": ("Intitulé", "العنوان"),
+    "champ_objectif_specifique": ("Objectif spécifique", "الهدف الخاص"),
+    "champ_source": ("Source du budget", "مصدر الميزانية"),
+    "champ_fiche_contexte": ("Fiche : contexte et problématique", "البطاقة: السياق والإشكالية"),
+    "champ_fiche_public_vise": ("Fiche : public visé", "البطاقة: الفئة المستهدفة"),
+    "champ_fiche_objectifs": ("Fiche : objectifs", "البطاقة: الأهداف"),
+    "champ_fiche_modalites": ("Fiche : modalités de mise en œuvre", "البطاقة: كيفيات التنفيذ"),
 }
 
 VOLETS: dict[Volet, tuple[str, str]] = {

@@ -112,7 +112,7 @@ def _columns() -> tuple[Column, ...]:
         *_pair("ressources.humaines", "Ressources humaines nécessaires", "الموارد البشرية اللازمة", (12, 18)),
         *_pair("ressources.materielles", "Ressources matérielles nécessaires", "الموارد المادية اللازمة", (12, 18)),
         Column("budget.montant", "", (label("budget_colonne", FR), label("budget_colonne", AR)), (9, 10)),
-        *_pair("budget.source", diff.FIELD_LABELS["source"][0], diff.FIELD_LABELS["source"][1], (10, 16)),
+        *_pair("budget.source", label(diff.FIELD_LABELS["source"], FR), label(diff.FIELD_LABELS["source"], AR), (10, 16)),
         *_pair("indicateurs", label("indicateurs", FR), label("indicateurs", AR), (12, 20)),
         Column("echeance", "", (label("echeance", FR), label("echeance", AR)), (9, 10)),
         *_pair("suivi", label("suivi", FR), label("suivi", AR), (12, 20)),
@@ -322,9 +322,9 @@ _RULES = {
 }
 _GUIDE_LABELS = {  # the identity block: rows 3 to 6 of each guide sheet
     FR: ("Plan", "Version du plan", "Acteur de l'extrait", "Empreinte de plan.yaml", "tous les acteurs",
-         "Règles de saisie", ("Clé", "Nom", "Sigle"), "Acteurs (pilotes et partenaires)"),
+         "Règles de saisie", ("Clé", label("nom", FR), "Sigle"), "Acteurs (pilotes et partenaires)"),
     AR: ("المخطط", "نسخة المخطط", "الجهة المعنية بالمستخرج", "بصمة plan.yaml", "جميع الفاعلين",
-         "قواعد التعبئة", ("الرمز", "الاسم", "المختصر"), "الفاعلون (المسؤولون والشركاء)"),
+         "قواعد التعبئة", (label("code", AR), label("nom", AR), "المختصر"), "الفاعلون (المسؤولون والشركاء)"),
 }
 IDENTITY_ROWS = {"plan": 3, "version": 4, "acteur": 5, "digest": 6}
 
@@ -1488,13 +1488,13 @@ def _conflict(reader: _Reader, row: Row, name: str, base: Any, current: Any, min
     return reader.at(cell, row.code, message, "classeur.conflit")
 
 
-_FIELD_NAMES = {"budget.montant": "Budget", "budget.source": "Source du budget",
+_FIELD_NAMES = {"budget.montant": label("budget", FR), "budget.source": label("champ_source", FR),
                 "ressources.humaines": "Ressources humaines", "ressources.materielles": "Ressources matérielles"}
 
 
 def _field_label(name: str, part: str) -> str:
     """A field as a conflict names it: « Budget », « Intitulé (ar) », « Pilote(s) : nom (fr) »."""
-    text = _FIELD_NAMES.get(name) or diff.FIELD_LABELS[name][0]
+    text = _FIELD_NAMES.get(name) or label(diff.FIELD_LABELS[name], FR)
     if name == "pilotes":
         kind, _, lang = part.partition(".")
         return f"{text} : {kind}" + (f" ({lang})" if lang else "")

@@ -77,3 +77,25 @@ def test_totals_and_headings_wording(editions) -> None:
     assert fr.total_line.startswith(f"Total général{NBSP}: ") and fr.total_line.endswith(f"{NBSP}MAD")
     assert fr.periode_line == f"Période concernée{NBSP}: {plan.periode.debut}\u2013{plan.periode.fin}"
     assert label("budget_colonne", Lang.FR) == "Budget (MAD)" and label("budget_colonne", Lang.AR) == "الميزانية (درهم)"
+
+
+def test_no_label_is_typed_outside_i18n() -> None:
+    """Every label is defined once, in i18n.LABELS: no module of the engine types one of them again (the
+    names of the DOCX styles, which may read like a label, are names, not printed text)."""
+    import ast
+    from pathlib import Path
+
+    import publisher
+    from publisher.i18n import LABELS
+    from publisher.render.docx import STYLES
+
+    values = {text: key for key, pair in LABELS.items() for text in pair if len(text) >= 3 and "{" not in text}
+    styles = set(STYLES) | set(STYLES.values())
+    typed = []
+    for path in sorted(Path(publisher.__file__).parent.rglob("*.py")):
+        if path.name == "i18n.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and node.value in values and node.value not in styles:
+                typed.append(f"{path.name}:{node.lineno}: {node.value!r} (label {values[node.value]!r})")
+    assert typed == []
