@@ -813,6 +813,107 @@ def new_sect_pr():
     return OxmlElement("w:sectPr", nsdecls={"w": W, "r": R})
 
 
+# --- sections of their own: a fiche action's continued pages ---------------------------------------
+
+_STORY_REFERENCES = (qn("w:headerReference"), qn("w:footerReference"))
+
+
+def story_references(sect_prs: Sequence) -> list[dict[tuple[str, str], str]]:
+    """For each section in order, the ``r:id`` of its headers and footers by (``header``/``footer``,
+    ``default``/``first``/``even``): what it names, or else what the section before it uses (a
+    section that names none inherits the previous section's, ECMA-376 17.10.5)."""
+    current: dict[tuple[str, str], str] = {}
+    found = []
+    for sect_pr in sect_prs:
+        for ref in sect_pr:
+            if ref.tag in _STORY_REFERENCES:
+                kind = "header" if ref.tag == qn("w:headerReference") else "footer"
+                current[(kind, ref.get(qn("w:type")))] = ref.get(qn("r:id"))
+        found.append(dict(current))
+    return found
+
+
+def set_story_references(sect_pr, references: dict[tuple[str, str], str]) -> None:
+    """Name a section's headers and footers explicitly (replacing those it named)."""
+    for ref in [r for r in sect_pr if r.tag in _STORY_REFERENCES]:
+        sect_pr.remove(ref)
+    order = {"default": 0, "first": 1, "even": 2}
+    for index, ((kind, kind_of), rid) in enumerate(sorted(references.items(), key=lambda item: (
+            item[0][0] != "header", order.get(item[0][1], 3)))):
+        ref = OxmlElement(f"w:{kind}Reference")
+        ref.set(qn("w:type"), kind_of)
+        ref.set(qn("r:id"), rid)
+        sect_pr.insert(index, ref)
+
+
+def title_page(sect_pr) -> None:
+    """Give a section's first page its own header and footer (``w:titlePg``)."""
+    child(sect_pr, "titlePg", SECTPR_ORDER)
+
+
+def end_section_with(element, sect_pr) -> None:
+    """Make ``element`` (a paragraph or a table of the body) the last of a section with ``sect_pr``.
+
+    A section's properties sit in its last paragraph: a table gets one after it, as small as Word
+    and LibreOffice allow (1 pt, no spacing), so that it never pushes a page of its own.
+    """
+    if element.tag == qn("w:p"):
+        pr = ppr(element)
+        pr.replace(child(pr, "sectPr", PPR_ORDER, replace=True), sect_pr)
+        return
+    carrier = OxmlElement("w:p")
+    pr = ppr(carrier)
+    child(pr, "spacing", PPR_ORDER, {"before": "0", "after": "0", "line": "20", "lineRule": "exact"})
+    mark = child(pr, "rPr", PPR_ORDER)
+    child(mark, "sz", RPR_ORDER, {"val": "2"})
+    child(mark, "szCs", RPR_ORDER, {"val": "2"})
+    pr.append(sect_pr)
+    element.addnext(carrier)
+
+
+def starts_page(paragraph, styles) -> bool:
+    """Whether a paragraph starts a page (``w:pageBreakBefore``, its own or its style's)."""
+    if paragraph.tag != qn("w:p"):
+        return False
+    found = paragraph.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}")
+    style = paragraph.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+    style_id, seen = (style.get(qn("w:val")) if style is not None else None), set()
+    while found is None and style_id and style_id not in seen:
+        seen.add(style_id)
+        definition = styles.get(style_id)
+        if definition is None:
+            break
+        found = definition.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}")
+        based = definition.find(qn("w:basedOn"))
+        style_id = based.get(qn("w:val")) if based is not None else None
+    return found is not None and found.get(qn("w:val")) not in ("0", "false", "off")
+
+
+def header_copy(document_part, rid: str, extra: Iterable = ()) -> str:
+    """A new header part holding a copy of header ``rid`` and then ``extra`` paragraphs; its ``r:id``."""
+    source = document_part.rels[rid].target_part  # docxtpl puts its rendered copy there
+    part = HeaderPart.new(document_part.package)
+    element = part.element
+    for existing in list(element):
+        element.remove(existing)
+    for item in source.element:
+        element.append(deepcopy(item))
+    for item in extra:
+        element.append(item)
+    return document_part.relate_to(part, RT.HEADER)
+
+
+def renumber_watermarks(stories: Iterable) -> None:
+    """Number the watermark shapes of every header apart (``PowerPlusWaterMarkObject1``, 2...)."""
+    number = 0
+    for story in stories:
+        for shape in story.iter(f"{{{V}}}shape"):
+            if (shape.get("id") or "").startswith("PowerPlusWaterMarkObject"):
+                number += 1
+                shape.set("id", f"PowerPlusWaterMarkObject{number}")
+                shape.set(f"{{{O}}}spid", f"_x0000_s{2048 + number}")
+
+
 # --- sommaire -----------------------------------------------------------------------------------
 
 TOC_INSTRUCTION = 'TOC \\o "1-2" \\h \\z \\u'
