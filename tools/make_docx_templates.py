@@ -601,11 +601,9 @@ def footer_paragraph(lang: Lang):
 
 
 def watermark_paragraphs(lang: Lang, number: int):
-    """The draft watermark, only when the plan is a projet."""
-    text = L("projet", lang).upper() if lang is Lang.FR else L("projet", lang)
-    size = (440, 150) if lang is Lang.FR else (300, 170)  # a short Arabic word would be stretched thin
-    return [TAG("{%p if e.draft %}"), ox.paragraph(None, [ox.watermark(text, FAMILIES[lang], number, size=size)]),
-            TAG("{%p endif %}")]
+    """The draft watermark, only when the plan is a projet: the renderer draws it from the house style
+    (``[filigrane]`` in assets/charte.toml) where ``{{r watermark }}`` stands."""
+    return [TAG("{%p if e.draft %}"), TAG("{{r watermark }}"), TAG("{%p endif %}")]
 
 
 def fill_story(story, elements) -> None:

@@ -422,7 +422,8 @@ class DocxRenderer:
         writer = BlockWriter(template.docx, plan.assets)
         values = {
             "e": edition, "L": edition.labels, "md": writer.md, "items": writer.items,
-            "logos": writer.logos(edition.logos, plan.charte.logo_height), "fiches": [], "acteur": "", "changes": False, **values,
+            "logos": writer.logos(edition.logos, plan.charte.logo_height), "fiches": [], "acteur": "", "changes": False,
+            "watermark": _watermark(plan.charte, lang), **values,
         }
         template.render(values, jinja_env=environment(), autoescape=True)
         document = template.docx
@@ -580,6 +581,15 @@ def _fiche_sections(document, suites: list[str]) -> None:
             enclosing.getparent().replace(enclosing, made)  # the fiches end the section they were in
         else:
             ooxml.end_section_with(children[end], made)
+
+
+def _watermark(style: Charte, lang: Lang) -> Markup:
+    """The draft watermark of the house style, as the run the headers' ``{{r watermark }}`` tag prints
+    (inside ``{%p if e.draft %}``); the PDF draws the same (:mod:`publisher.render.watermark`)."""
+    mark = style.watermark
+    run = ooxml.watermark(mark.word(label("projet", lang)), fonts.family(lang), mark.colour, mark.opacity,
+                          mark.box(lang.value), mark.angle)
+    return Markup(ooxml.fragment([run]))
 
 
 def _style(paragraph) -> str | None:

@@ -1002,9 +1002,11 @@ o:connectangles="270,180,90,0"/><v:textpath on="t" fitshape="t"/>\
 <o:lock v:ext="edit" text="t" shapetype="t"/></v:shapetype>"""
 
 
-def watermark(text: str, font: str, number: int = 1, color: str = "#B41E1E", opacity: str = ".14",
-              size: tuple[int, int] = (440, 150)):
-    """A run holding Word's text watermark: a diagonal VML text shape behind the page, from the header.
+def watermark(text: str, font: str, colour: str, opacity: float, size: tuple[float, float], angle: float,
+              number: int = 1):
+    """A run holding Word's text watermark: ``text`` stretched to ``size`` (points), turned ``angle``
+    degrees rising to the right, filled with ``colour`` (``#rrggbb``) at ``opacity``, behind the page,
+    from the header (the house style's, :class:`publisher.charte.Watermark`).
 
     Word and LibreOffice both recognise the ``PowerPlusWaterMarkObject`` shape as a watermark.
     """
@@ -1017,14 +1019,15 @@ def watermark(text: str, font: str, number: int = 1, color: str = "#B41E1E", opa
     shape.set("id", f"PowerPlusWaterMarkObject{number}")
     shape.set(f"{{{O}}}spid", f"_x0000_s{2048 + number}")
     shape.set("type", "#_x0000_t136")
-    shape.set("style", f"position:absolute;margin-left:0;margin-top:0;width:{size[0]}pt;height:{size[1]}pt;rotation:315;"
+    shape.set("style", f"position:absolute;margin-left:0;margin-top:0;width:{size[0]:g}pt;height:{size[1]:g}pt;"
+                       f"rotation:{-angle % 360:g};"
                        "z-index:-251654144;mso-position-horizontal:center;mso-position-horizontal-relative:margin;"
                        "mso-position-vertical:center;mso-position-vertical-relative:margin")
     shape.set(f"{{{O}}}allowincell", "f")
-    shape.set("fillcolor", color)
+    shape.set("fillcolor", colour.upper())
     shape.set("stroked", "f")
     fill = etree.SubElement(shape, f"{{{V}}}fill")
-    fill.set("opacity", opacity)
+    fill.set("opacity", f"{opacity:g}")
     path = etree.SubElement(shape, f"{{{V}}}textpath")
     path.set("style", f'font-family:"{font}";font-size:1pt')
     path.set("string", text)

@@ -292,8 +292,8 @@ class PdfRenderer:
         generated, stylesheets = {}, list(_stylesheets(plan.charte.css()))
         if context.edition(plan, lang).draft:
             name = f"watermark-{lang.value}.svg"
-            generated[name] = watermark.svg(lang)
-            side = watermark.side_of(lang)
+            generated[name] = watermark.svg(lang, plan.charte.watermark)
+            side = watermark.side_of(lang, plan.charte.watermark)
             stylesheets.append(CSS(string=f'@page {{ background: url("file://{GENERATED_PATH}{name}") no-repeat center '
                                           f'/ {side:.3f}pt {side:.3f}pt; }}', font_config=_font_config()))
         fetcher = PlanFetcher((TEMPLATES, *fonts.font_dirs()), plan.assets, generated)
