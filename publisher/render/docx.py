@@ -557,11 +557,13 @@ def _fiche_sections(document, suites: list[str]) -> None:
     references = ooxml.story_references([enclosing])[0]
     header, footer = references[("header", "default")], references[("footer", "default")]
 
+    made_sections: list = []
+
     def section(suite: str | None):
         sect_pr = deepcopy(enclosing)
-        first = sect_pr.find(qn("w:titlePg"))
-        if first is not None:
-            sect_pr.remove(first)
+        if made_sections:  # only the first of the pieces the enclosing section is cut into may restart the page numbers
+            ooxml.continue_page_numbers(sect_pr)
+        made_sections.append(sect_pr)
         if suite is not None:
             line = ooxml.paragraph("Entete", [ooxml.run(suite)])
             ooxml.set_story_references(sect_pr, {
@@ -579,8 +581,9 @@ def _fiche_sections(document, suites: list[str]) -> None:
         made = section(suite)
         if end == last and (following == last or (following is None and last == len(children) - 1)):
             enclosing.getparent().replace(enclosing, made)  # the fiches end the section they were in
-        else:
-            ooxml.end_section_with(children[end], made)
+            return
+        ooxml.end_section_with(children[end], made)
+    ooxml.continue_page_numbers(enclosing)  # what follows the fiches continues their numbering
 
 
 def _watermark(style: Charte, lang: Lang) -> Markup:

@@ -851,6 +851,13 @@ def title_page(sect_pr) -> None:
     child(sect_pr, "titlePg", SECTPR_ORDER)
 
 
+def continue_page_numbers(sect_pr) -> None:
+    """A section that continues the page numbers of the one before it (no ``w:pgNumType/@w:start``)."""
+    numbering = sect_pr.find(qn("w:pgNumType"))
+    if numbering is not None and numbering.get(qn("w:start")) is not None:
+        del numbering.attrib[qn("w:start")]
+
+
 def end_section_with(element, sect_pr) -> None:
     """Make ``element`` (a paragraph or a table of the body) the last of a section with ``sect_pr``.
 
