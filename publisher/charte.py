@@ -90,6 +90,14 @@ class Charte:
         return tuple(self.data["fiche"]["lignes"])
 
     @property
+    def watermark(self) -> "Watermark":
+        """The draft watermark (``[filigrane]`` and ``couleurs.filigrane``), as both formats draw it."""
+        data = self.data["filigrane"]
+        boxes = {lang: (float(data[lang]["largeur"]), float(data[lang]["hauteur"])) for lang in ("fr", "ar")}
+        return Watermark(self.colour("filigrane"), float(data["opacite"]), float(data["angle"]),
+                         bool(data["majuscules"]), tuple(sorted(boxes.items())))
+
+    @property
     def logo_height(self) -> float:
         """The height of the cover's logos, in millimetres."""
         return float(self.data["logos"]["hauteur"])
@@ -123,6 +131,27 @@ class Charte:
             lines.append(f"{selector} {{ size: {size[0]:g}mm {size[1]:g}mm; "
                          f"margin: {top:g}mm {right:g}mm {bottom:g}mm {left:g}mm; }}")
         return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class Watermark:
+    """The draft watermark: the edition's word for "Projet" stretched into a box and turned, behind
+    every page. The PDF draws it as outlines (:mod:`publisher.render.watermark`), the DOCX as Word's
+    own watermark shape (:func:`publisher.render.ooxml.watermark`)."""
+
+    colour: str  # "#rrggbb"
+    opacity: float  # 0 (invisible) to 1
+    angle: float  # degrees, rising to the right (counter-clockwise)
+    uppercase: bool  # the word in capitals where the script has them ("PROJET")
+    boxes: tuple[tuple[str, tuple[float, float]], ...]  # language -> (width, height) in points
+
+    def box(self, lang: str) -> tuple[float, float]:
+        """Width and height in points of the box the word is stretched into, for ``fr`` or ``ar``."""
+        return dict(self.boxes)[lang]
+
+    def word(self, word: str) -> str:
+        """The word as the watermark prints it."""
+        return word.upper() if self.uppercase else word
 
 
 # --- the house's charte -------------------------------------------------------------------------
@@ -192,6 +221,15 @@ def _value_problem(path: tuple, value: Any) -> str | None:
     elif path == ("logos", "alignement"):
         if value not in ALIGNMENTS:
             return f"alignement invalide « {value} » : {', '.join(ALIGNMENTS)} attendu"
+    elif path == ("filigrane", "majuscules"):
+        if not isinstance(value, bool):
+            return f"valeur invalide pour « {dotted} » : « {value} » (true ou false attendu)"
+    elif path == ("filigrane", "opacite"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1:
+            return f"opacité invalide pour « {dotted} » : « {value} » (un nombre de 0 à 1 attendu, par exemple 0.14)"
+    elif path == ("filigrane", "angle"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not -360 <= value <= 360:
+            return f"angle invalide pour « {dotted} » : « {value} » (des degrés, de -360 à 360)"
     elif isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 1000:
         return f"valeur invalide pour « {dotted} » : « {value} » (un nombre positif attendu)"
     return None

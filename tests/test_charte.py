@@ -30,6 +30,10 @@ OVERRIDE = """\
 # the province's own colour for titles, and a wider action column
 [couleurs]
 titres = "#aa1122"
+filigrane = "#0a7f3c"    # the draft watermark's colour
+
+[filigrane]
+opacite = 0.3
 
 [canevas.largeurs]
 action = 30
@@ -122,11 +126,13 @@ def test_a_bad_override_is_located(tmp_path) -> None:
     shutil.copytree(PLANS / "minimal", folder)
     (folder / "charte.toml").write_text(
         '# a province\n[couleurs]\ntitres = "#7a1f3d"\nrose = "#ff00aa"\nattenue = "gris"\n\n'
-        '[canevas.largeurs]\naction = "large"\n', encoding="utf-8")
+        '[canevas.largeurs]\naction = "large"\n\n[filigrane]\nopacite = 14\nmajuscules = "oui"\n', encoding="utf-8")
     result = check(load(folder))
     found = [(d.location.file, d.location.line, d.severity, d.rule) for d in result.diagnostics]
     assert found == [("charte.toml", 4, Severity.ERROR, "charte.cle"), ("charte.toml", 5, Severity.ERROR, "charte.couleur"),
-                     ("charte.toml", 8, Severity.ERROR, "charte.valeur")]
+                     ("charte.toml", 8, Severity.ERROR, "charte.valeur"), ("charte.toml", 11, Severity.ERROR, "charte.valeur"),
+                     ("charte.toml", 12, Severity.ERROR, "charte.valeur")]
+    assert "de 0 à 1" in result.diagnostics[3].message  # an opacity, not a percentage
     assert "« couleurs.rose »" in result.diagnostics[0].message and "« gris »" in result.diagnostics[1].message
 
 
@@ -150,3 +156,25 @@ def test_an_override_outside_the_plan_folder_is_never_read(tmp_path) -> None:
     result = check(load(folder))
     assert [(d.location.file, d.rule) for d in result.diagnostics] == [("charte.toml", "fichier.hors_plan")]
     assert result.plan.charte == charte.house()
+
+
+def test_the_watermark_follows_the_charte_in_both_formats(styled) -> None:
+    """The draft watermark's colour and opacity come from the plan's charte.toml, in the PDF (the
+    outlines behind the page) and in the DOCX (Word's watermark shape in every header)."""
+    plan, pdf, data = styled
+    assert plan.statut.value == "projet" and plan.charte.watermark.colour == "#0a7f3c"
+    page = reader(pdf).pages[1]
+    forms = [f.get_object() for f in page["/Resources"].get("/XObject", {}).values()]
+    drawn = b"".join(f.get_data() for f in forms if f.get("/Subtype") == "/Form")
+    assert re.search(rb"0\.0392\d* 0\.498\d* 0\.2352\d* rg", drawn), "the watermark colour #0a7f3c is not painted"
+    assert b"0.705882 0.117647 0.117647 rg" not in drawn  # the house's #b41e1e is not
+    alphas = [float(g.get_object().get("/ca", 1)) for form in forms
+              for g in form.get("/Resources", {}).get("/ExtGState", {}).values()]
+    assert 0.3 in alphas, alphas
+    document = docx.Document(io.BytesIO(data))
+    headers = [rel.target_part.element for rel in document.part.rels.values() if rel.reltype.endswith("/header")]
+    shapes = [shape for header in headers for shape in header.xpath(".//*[local-name()='shape'][starts-with(@id, 'PowerPlusWaterMark')]")]
+    assert shapes and len(shapes) == len(headers)  # one in every header, the fiches' continued pages' too
+    assert {shape.get("fillcolor") for shape in shapes} == {"#0A7F3C"}
+    assert {shape.xpath("./*[local-name()='fill']/@opacity")[0] for shape in shapes} == {"0.3"}
+    assert len({shape.get("id") for shape in shapes}) == len(shapes)

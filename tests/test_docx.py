@@ -4,6 +4,7 @@ canevas structure, right to left in Arabic, totals, embedded fonts, literal cont
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import shutil
 import subprocess
@@ -192,7 +193,13 @@ def test_document_order_and_one_fiche_per_page(plan, rendered, lang) -> None:
     assert [text_of(p) for p in fiches] == [f"{label('fiche_action', lang)} {a.code}" for a in plan.actions]
     breaks = [p.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}") for p in fiches]
     assert breaks[0] is not None and breaks[0].get(qn("w:val")) == "0"  # the first sits under "Annexes"
-    assert all(b is None for b in breaks[1:])  # the others break the page through the "Titre fiche" style
+    # each fiche is a section of its own (its continued pages name it in their header): the section
+    # break before each of the others turns the page, instead of the "Titre fiche" style's page break
+    for fiche in fiches[1:]:
+        ended = fiche.getprevious().find(f"{qn('w:pPr')}/{qn('w:sectPr')}")
+        assert ended is not None and ended.find(qn("w:titlePg")) is not None
+        kind = ended.find(qn("w:type"))
+        assert kind is None or kind.get(qn("w:val")) == "nextPage"
     styles = document.styles.element
     fiche_style = styles.find(f"{qn('w:style')}[@{qn('w:styleId')}='Titrefiche']")
     assert fiche_style.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}") is not None
@@ -291,7 +298,8 @@ def test_totals_are_the_models(plan, rendered, lang) -> None:
 def test_canevas_is_landscape_and_the_rest_portrait(rendered, lang) -> None:
     document = open_docx(rendered[f"plan-{lang.value}"])
     sizes = [(s.page_width > s.page_height, s.orientation.name) for s in document.sections]
-    assert sizes == [(False, "PORTRAIT"), (True, "LANDSCAPE"), (False, "PORTRAIT")]
+    # (the portrait pages after the canevas hold a section per fiche action: their continued pages' header)
+    assert [size for size, _ in itertools.groupby(sizes)] == [(False, "PORTRAIT"), (True, "LANDSCAPE"), (False, "PORTRAIT")]
     body = document.element.body
     for table in canevas_tables(document):  # never right after a section break (LibreOffice drops it)
         previous = table.getprevious()
@@ -413,7 +421,9 @@ def test_draft_has_watermark_in_every_header_and_validated_plan_signature_blocks
     for lang, word in ((Lang.FR, "PROJET"), (Lang.AR, label("projet", Lang.AR))):
         draft = open_docx(rendered[f"draft-{lang.value}"])
         headers = [s for s in stories(draft) if s.tag == qn("w:hdr")]
-        assert len(headers) == 2  # the cover's and the other pages'
+        # the cover's, the other pages', and those of the pages a fiche continues on
+        fiches = [p for p in paragraphs(draft.element.body) if style_of(p) == "Titrefiche"]
+        assert fiches and len(headers) == 2 + len(fiches)
         for header in headers:
             paths = header.xpath(".//*[local-name()='textpath'][@string]")
             assert [p.get("string") for p in paths] == [word]
@@ -439,6 +449,25 @@ def test_draft_has_watermark_in_every_header_and_validated_plan_signature_blocks
                  for p in [line[0], *(r.find(f".//{qn('w:p')}") for r in rows), table.getnext()]]
         assert keeps == [True] + [False] * (len(rows) - 2) + [True, True, True]
         assert all(r.find(f"{qn('w:trPr')}/{qn('w:cantSplit')}") is not None for r in rows)
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_a_fiche_s_continued_pages_name_it_in_their_header(rendered, lang) -> None:
+    """Each fiche action is a section whose pages after the first (w:titlePg) add under the running
+    header "Fiche action <code> (suite) — <title>", in the plan, a fiche annex and an acteur's bundle."""
+    suite = label("suite", lang)
+    for name in (f"plan-{lang.value}", f"fiche-{lang.value}", f"bundle-{lang.value}"):
+        document = open_docx(rendered[name])
+        titles = [text_of(p) for p in paragraphs(document.element.body) if style_of(p) == "Titrefiche"]
+        continued = [s for s in document.sections if suite in text_of(s.header._element)]
+        assert [text_of(s.header.paragraphs[-1]._p).split(f" {suite} \u2014 ")[0] for s in continued] == titles, name
+        for section in continued:
+            assert section.different_first_page_header_footer  # the fiche's first page: the usual header
+            assert suite not in text_of(section.first_page_header._element)
+            assert text_of(section.first_page_header._element) in text_of(section.header._element)
+        after = document.sections[-1]  # the historique (in the plan) keeps the usual header
+        if name.startswith("plan"):
+            assert suite not in text_of(after.header._element)
 
 
 def test_content_comes_out_literally(hostile, rendered) -> None:
@@ -578,8 +607,8 @@ def test_bilingual_volume_holds_both_parts_each_in_its_direction(revised, render
     french = [p for p in paragraphs(body) if text_of(p) and not ARABIC.search(text_of(p))]
     assert all(ooxml.has_bidi(p) and (style_of(p) or "").endswith("ar") for p in arabic)
     assert not any(ooxml.has_bidi(p) for p in french if not (style_of(p) or "").endswith("ar"))
-    # the title page, then the three sections of each part (portrait, landscape canevas, portrait)
-    assert len(document.sections) == 7 and [s.orientation.name for s in document.sections].count("LANDSCAPE") == 2
+    orientations = [name for name, _ in itertools.groupby(s.orientation.name for s in document.sections)]
+    assert orientations == ["PORTRAIT", "LANDSCAPE", "PORTRAIT", "LANDSCAPE", "PORTRAIT"]  # a fiche: a section
     marks = [b.get(qn("w:name")) for b in body.iter(qn("w:bookmarkStart"))]
     assert len(marks) == len(set(marks))
     assert len({d.get("id") for d in body.xpath("//wp:docPr")}) == len(body.xpath("//wp:docPr"))

@@ -232,7 +232,7 @@ def big_letters(path: Path) -> list[str]:
         return ["".join(sorted(c["text"] for c in page.chars if c["size"] > 60)) for page in document.pages]
 
 
-WATERMARK_FILL = b"0.705882 0.117647 0.117647 rg"  # #B41E1E, the DOCX watermark's colour
+WATERMARK_FILL = b"0.705882 0.117647 0.117647 rg"  # #b41e1e, the house charte's couleurs.filigrane (as the DOCX's)
 
 
 def watermarked_pages(data: bytes) -> list[bool]:
@@ -271,7 +271,7 @@ def test_draft_has_watermark_on_every_page_never_as_text(tmp_path, lang) -> None
     marks = watermarked_pages(data)
     assert len(marks) > 3 and all(marks)
     assert set(big_letters(path)) == {""}
-    assert squeeze(pdftotext(path)).count(watermark.text(lang)) < len(marks)  # at most the cover's statut
+    assert squeeze(pdftotext(path)).count(watermark.text(lang, plan.charte.watermark)) < len(marks)  # at most the cover's statut
 
 
 def test_same_sources_same_bytes(plan) -> None:

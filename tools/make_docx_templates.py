@@ -220,7 +220,7 @@ def styles(lang: Lang):
          before=26, ui=30)
     para("Couverturemention", "Couverture mention", size=9, color=MUTED, justification="center", before=110, ui=30)
     para("Entetefiche", "En-tête fiche", size=cell_size, color=MUTED, justification="center", after=2, ui=30)
-    para("Signature", "Signature", size=cell_size, spacing=1.0, after=2, ui=30)
+    para("Signature", "Signature", before=17, after=6, keep=True, ui=30)  # the "Fait à ..." line
 
     # characters
     element, _, rpr = ox.style("character", "Lienhypertexte", "Hyperlink", ui_priority=99)
@@ -561,19 +561,15 @@ def historique(lang: Lang):
 
 
 def validation(lang: Lang):
-    """The validation page of a validated plan: one signature block per signataire."""
-    widths = (PORTRAIT_WIDTH - 110, 60, 50)
-    block = ox.table_row([cell(widths[0], P("Cellule", "{{ s[1] }}")),
-                          cell(widths[1], P("Cellule", ox.run("{{ s[0] }}", bold=True))),
-                          cell(widths[2], P("Signature"))])
-    ox.row_height(block, 30)
-    rows = [
-        ox.table_row([header_cell(widths[0], L("qualite", lang)), header_cell(widths[1], L("nom", lang)),
-                      header_cell(widths[2], L("signature", lang))], header=True),
-        TAG_ROW("{%tr for s in e.signataires %}", widths),
-        block,
-        TAG_ROW("{%tr endfor %}", widths),
-    ]
+    """The validation page of a validated plan: "Fait à <lieu>, le <date>" (the ``Signature`` paragraph,
+    which the renderer keeps with the table after it), one row per signataire (qualité and nom, then the
+    room to sign), then the framed room for the seal: the PDF's layout (templates/shared/plan.html)."""
+    widths = widths_of((45, 55), PORTRAIT_WIDTH)
+    block = ox.table_row([cell(widths[0], P("Cellulelibelle", "{{ s[1] }}"), P("Cellule", "{{ s[0] }}"), fill=TOTAL_FILL),
+                          cell(widths[1], P("Note", "{{ L.signature }}"))])
+    ox.row_height(block, 25)
+    seal = ox.table_row([cell(60, P("Note", "{{ L.cachet }}"))])
+    ox.row_height(seal, 35)
     return [
         TAG("{%p if e.signataires %}"),
         P("Titre1", L("validation", lang)),
@@ -581,7 +577,11 @@ def validation(lang: Lang):
         P("Corps", ox.run("{{ e.validated }}", bold=True)),
         TAG("{%p endif %}"),
         P("Corps", "{{ e.instance }}"),
-        ox.table("Tableau", widths, rows),
+        P("Signature", "{{ e.fait_a }}"),
+        ox.table("Tableau", widths, [TAG_ROW("{%tr for s in e.signataires %}", widths), block,
+                                     TAG_ROW("{%tr endfor %}", widths)]),
+        P("Note"),  # two tables side by side would merge
+        ox.table("Tableau", [60], [seal]),
         TAG("{%p endif %}"),
     ]
 
@@ -601,11 +601,9 @@ def footer_paragraph(lang: Lang):
 
 
 def watermark_paragraphs(lang: Lang, number: int):
-    """The draft watermark, only when the plan is a projet."""
-    text = L("projet", lang).upper() if lang is Lang.FR else L("projet", lang)
-    size = (440, 150) if lang is Lang.FR else (300, 170)  # a short Arabic word would be stretched thin
-    return [TAG("{%p if e.draft %}"), ox.paragraph(None, [ox.watermark(text, FAMILIES[lang], number, size=size)]),
-            TAG("{%p endif %}")]
+    """The draft watermark, only when the plan is a projet: the renderer draws it from the house style
+    (``[filigrane]`` in assets/charte.toml) where ``{{r watermark }}`` stands."""
+    return [TAG("{%p if e.draft %}"), TAG("{{r watermark }}"), TAG("{%p endif %}")]
 
 
 def fill_story(story, elements) -> None:

@@ -39,7 +39,7 @@ rule("charte.cle", ERROR, "a key of the plan's `charte.toml` that the house styl
      "not change (`polices`, `canevas.colonnes`, `fiche.lignes`)")
 rule("charte.couleur", ERROR, "a colour of the plan's `charte.toml` that is not `#rrggbb`")
 rule("charte.valeur", ERROR, "a size, margin or width of the plan's `charte.toml` that is not a positive number, "
-     "an alignment other than `debut`, `centre`, `fin`")
+     "an alignment other than `debut`, `centre`, `fin`, a watermark opacity outside 0-1 or angle outside -360-360")
 
 MAX_IMAGE_BYTES = 20_000_000
 MAX_PIXELS = 50_000_000  # a decompression bomb is a small file with a huge image

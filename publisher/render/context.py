@@ -94,6 +94,20 @@ class ActionView:
     og_intitule: str
     priorite_code: str
     priorite_intitule: str
+    # the running header of the fiche's continued pages: "Fiche action A1.1.1.1 (suite) — Mettre en place ..."
+    suite: str = ""
+
+
+SUITE_TITLE_LENGTH = 70  # the most of a title the continued pages' header repeats, cut at a word
+
+
+def suite_line(code: str, intitule: str, lang: Lang) -> str:
+    """"Fiche action <code> (suite) — <title>": what heads every page a fiche continues on, in both
+    formats; a long title is cut at a word with an ellipsis, so that the line fits the header."""
+    if len(intitule) > SUITE_TITLE_LENGTH:
+        cut = intitule[:SUITE_TITLE_LENGTH].rsplit(" ", 1)[0] or intitule[:SUITE_TITLE_LENGTH]
+        intitule = cut.rstrip(" ,;:") + "…"
+    return f"{label('fiche_action', lang)} {code} {label('suite', lang)} — {intitule}"
 
 
 @dataclass(frozen=True)
@@ -363,6 +377,7 @@ def action_view(plan: Plan, action: Action, lang: Lang, lineage: tuple | None = 
         og_intitule=_tr(og.intitule, lang),
         priorite_code=prio.code,
         priorite_intitule=_tr(prio.intitule, lang),
+        suite=suite_line(action.code, _tr(action.intitule, lang), lang),
     )
 
 

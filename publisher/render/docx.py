@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from copy import deepcopy
 import zipfile
 from copy import deepcopy
 from functools import lru_cache
@@ -451,7 +452,8 @@ class DocxRenderer(Renderer):
         writer = BlockWriter(template.docx, plan.assets)
         values = {
             "e": edition, "L": edition.labels, "md": writer.md, "items": writer.items,
-            "logos": writer.logos(edition.logos, plan.charte.logo_height), "fiches": [], "acteur": "", "changes": False, **values,
+            "logos": writer.logos(edition.logos, plan.charte.logo_height), "fiches": [], "acteur": "", "changes": False,
+            "watermark": _watermark(plan.charte, lang), **values,
         }
         template.render(values, jinja_env=environment(), autoescape=True)
         document = template.docx
@@ -459,6 +461,9 @@ class DocxRenderer(Renderer):
         body = document.element.body
         ooxml.ensure_cell_paragraphs(body)
         _keep_signatures(body)
+        fiches = values["fiches"] or (edition.actions if name == "plan.docx" else [])
+        _fiche_sections(document, [view.suite for view in fiches])
+        ooxml.renumber_watermarks(part.element for part in _stories(document) if part.partname.startswith("/word/header"))
         apply_charte(document, plan.charte, lang)
         ooxml.order_cell_properties(body)
         # Word updates the fields on opening only where there is a sommaire to rebuild (not in a fiche)
@@ -664,6 +669,93 @@ def _keep_signatures(body) -> None:
         after = after.getnext()
     for row in after.findall(qn("w:tr")) if after is not None and after.tag == qn("w:tbl") else ():
         ooxml.cant_split(row)
+
+
+def _fiche_sections(document, suites: list[str]) -> None:
+    """Each fiche action on pages of a section of its own, whose pages after the first repeat the
+    fiche's code and title with "(suite)" under the running header (``suites``: those lines, one per
+    fiche in order). The first page keeps the document's header (``w:titlePg``), as the PDF's
+    ``string(run-suite, first-except)``; Word and LibreOffice both honour it.
+
+    A fiche's section starts where its page starts (its title, or the "Annexes" heading above the
+    first fiche) and ends where the next one's starts; what follows the fiches (the historique)
+    keeps the document's headers. Every section then names its headers and footers itself.
+    """
+    body = document.element.body
+    children = [c for c in body if c.tag != qn("w:sectPr")]
+    titles = [c for c in children if c.tag == qn("w:p") and _style(c) == "Titrefiche"]
+    if not titles or len(titles) != len(suites):
+        return
+    styles = {s.get(qn("w:styleId")): s for s in document.styles.element.iter(qn("w:style"))}
+    index = {id(c): i for i, c in enumerate(children)}
+
+    def ends_section(i: int) -> bool:
+        return children[i].tag == qn("w:p") and children[i].find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None
+
+    def page_start(i: int) -> bool:
+        return i == 0 or ooxml.starts_page(children[i], styles) or ends_section(i - 1)
+
+    starts = []
+    for title in titles:
+        i = index[id(title)]
+        while not page_start(i):
+            i -= 1
+        if starts and i <= index[id(titles[len(starts) - 1])]:
+            return  # a fiche that does not start a page (never in the templates): headers left as they are
+        starts.append(i)
+    last = index[id(titles[-1])]
+    while last + 1 < len(children) and not ends_section(last) and not page_start(last + 1):
+        last += 1
+    ends = [start - 1 for start in starts[1:]] + [last]
+    if any(ends_section(i) for start, end in zip(starts, ends) for i in range(start, end)):
+        return
+
+    # every section names its headers and footers: a new section must not change those after it
+    sect_prs = [c.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") for i, c in enumerate(children) if ends_section(i)]
+    sect_prs.append(body.find(qn("w:sectPr")))
+    for sect_pr, references in zip(sect_prs, ooxml.story_references(sect_prs)):
+        ooxml.set_story_references(sect_pr, references)
+    following = next((i for i in range(last, len(children)) if ends_section(i)), None)
+    enclosing = sect_prs[-1] if following is None else children[following].find(f"{qn('w:pPr')}/{qn('w:sectPr')}")
+    references = ooxml.story_references([enclosing])[0]
+    header, footer = references[("header", "default")], references[("footer", "default")]
+
+    made_sections: list = []
+
+    def section(suite: str | None):
+        sect_pr = deepcopy(enclosing)
+        if made_sections:  # only the first of the pieces the enclosing section is cut into may restart the page numbers
+            ooxml.continue_page_numbers(sect_pr)
+        made_sections.append(sect_pr)
+        if suite is not None:
+            line = ooxml.paragraph("Entete", [ooxml.run(suite)])
+            ooxml.set_story_references(sect_pr, {
+                ("header", "default"): ooxml.header_copy(document.part, header, [line]), ("header", "first"): header,
+                ("footer", "default"): footer, ("footer", "first"): footer})
+            ooxml.title_page(sect_pr)
+        return sect_pr
+
+    if starts[0] > 0 and not ends_section(starts[0] - 1):
+        ooxml.end_section_with(children[starts[0] - 1], section(None))  # what comes before the fiches
+        ooxml.page_break_before(ooxml.ppr(children[starts[0]]), on=False)  # the section break turns the page
+    for number, (start, end, suite) in enumerate(zip(starts, ends, suites)):
+        if number:
+            ooxml.page_break_before(ooxml.ppr(children[start]), on=False)
+        made = section(suite)
+        if end == last and (following == last or (following is None and last == len(children) - 1)):
+            enclosing.getparent().replace(enclosing, made)  # the fiches end the section they were in
+            return
+        ooxml.end_section_with(children[end], made)
+    ooxml.continue_page_numbers(enclosing)  # what follows the fiches continues their numbering
+
+
+def _watermark(style: Charte, lang: Lang) -> Markup:
+    """The draft watermark of the house style, as the run the headers' ``{{r watermark }}`` tag prints
+    (inside ``{%p if e.draft %}``); the PDF draws the same (:mod:`publisher.render.watermark`)."""
+    mark = style.watermark
+    run = ooxml.watermark(mark.word(label("projet", lang)), fonts.family(lang), mark.colour, mark.opacity,
+                          mark.box(lang.value), mark.angle)
+    return Markup(ooxml.fragment([run]))
 
 
 def _style(paragraph) -> str | None:

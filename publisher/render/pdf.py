@@ -291,9 +291,11 @@ class PdfRenderer(Renderer):
         html = self.html(plan, lang, template, **values)
         generated, stylesheets = {}, list(_stylesheets(plan.charte.css()))
         if context.edition(plan, lang).draft:
-            name = f"watermark-{lang.value}.svg"
-            generated[name] = watermark.svg(lang)
-            side = watermark.side_of(lang)
+            drawn = watermark.svg(lang, plan.charte.watermark)
+            # named by its content: WeasyPrint's image cache, shared by the renders of a process, keys on the URL
+            name = f"watermark-{lang.value}-{hashlib.sha256(drawn).hexdigest()[:16]}.svg"
+            generated[name] = drawn
+            side = watermark.side_of(lang, plan.charte.watermark)
             stylesheets.append(CSS(string=f'@page {{ background: url("file://{GENERATED_PATH}{name}") no-repeat center '
                                           f'/ {side:.3f}pt {side:.3f}pt; }}', font_config=_font_config()))
         fetcher = PlanFetcher((TEMPLATES, *fonts.font_dirs()), plan.assets, generated)

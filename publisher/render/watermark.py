@@ -1,12 +1,14 @@
 """The draft watermark of the PDF editions: the DOCX's, drawn as outlines behind every page.
 
-The DOCX draws Word's own watermark (:func:`publisher.render.ooxml.watermark`, filled in by
-``templates/make_docx_templates.py``): the word "PROJET" in Lato (French) or «مشروع» in Amiri (Arabic),
-regular, stretched to a 440 x 150 pt box (300 x 170 pt in Arabic, where the word is short), turned
-45 degrees up to the right (VML ``rotation:315``), centred, filled with #B41E1E at 14 % opacity.
-The PDF draws the same shape as an SVG of the glyph outlines, shaped by HarfBuzz so that the Arabic
-letters join, set as the background of every page: WeasyPrint paints backgrounds as artifacts, so the
-watermark is never text (copy, search and screen readers skip it; PDF/UA-1, 7.1).
+What it looks like is the house style's (``[filigrane]`` and ``couleurs.filigrane`` in
+``assets/charte.toml``, :class:`publisher.charte.Watermark`), which the DOCX follows too
+(:func:`publisher.render.ooxml.watermark`, Word's own watermark shape): the glossary's word "Projet"
+(«مشروع»), in capitals where the charte asks, in the edition's regular face, stretched to the
+charte's box (a shorter one in Arabic, where the word is short), turned by its angle rising to the
+right, centred, filled with its colour at its opacity. The PDF draws the same shape as an SVG of
+the glyph outlines, shaped by HarfBuzz so that the Arabic letters join, set as the background of
+every page: WeasyPrint paints backgrounds as artifacts, so the watermark is never text (copy,
+search and screen readers skip it; PDF/UA-1, 7.1).
 """
 
 from __future__ import annotations
@@ -21,18 +23,14 @@ from fontTools.pens.transformPen import TransformPen
 from fontTools.ttLib import TTFont
 
 from .. import fonts
+from ..charte import Watermark
 from ..i18n import label
 from ..model import Lang
 
-COLOR, OPACITY = "#B41E1E", 0.14  # ooxml.watermark's fill and opacity
-BOX = {Lang.FR: (440, 150), Lang.AR: (300, 170)}  # the shape's width and height in points, as in the DOCX
-ANGLE = -45  # degrees, counter-clockwise on the page
 
-
-def text(lang: Lang) -> str:
-    """The word of the watermark, as the DOCX writes it."""
-    word = label("projet", lang)
-    return word.upper() if lang is Lang.FR else word
+def text(lang: Lang, style: Watermark) -> str:
+    """The word of the watermark, as both formats print it."""
+    return style.word(label("projet", lang))
 
 
 def _regular(lang: Lang):
@@ -61,24 +59,24 @@ def _outline(word: str, lang: Lang) -> tuple[str, tuple[float, float, float, flo
     return path.getCommands(), bounds.bounds
 
 
-@lru_cache(maxsize=None)
-def svg(lang: Lang) -> bytes:
-    """The watermark of ``lang`` as a square SVG, ``side(lang)`` points wide, the word at its centre."""
-    commands, (x0, y0, x1, y1) = _outline(text(lang), lang)
-    width, height = BOX[lang]
-    side = round(side_of(lang), 3)
+@lru_cache(maxsize=8)
+def svg(lang: Lang, style: Watermark) -> bytes:
+    """The watermark of ``lang`` as a square SVG, ``side_of(lang, style)`` points wide, the word at its centre."""
+    commands, (x0, y0, x1, y1) = _outline(text(lang, style), lang)
+    width, height = style.box(lang.value)
+    side = round(side_of(lang, style), 3)
     transform = (
-        f"translate({side / 2:.3f} {side / 2:.3f}) rotate({ANGLE}) translate({-width / 2} {-height / 2}) "
+        f"translate({side / 2:.3f} {side / 2:.3f}) rotate({-style.angle:g}) translate({-width / 2:g} {-height / 2:g}) "
         f"scale({width / (x1 - x0):.6f} {height / (y1 - y0):.6f}) translate({-x0} {-y0})"
     )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{side}pt" height="{side}pt" viewBox="0 0 {side} {side}">'
-        f'<path transform="{transform}" fill="{COLOR}" fill-opacity="{OPACITY}" d="{commands}"/></svg>'
+        f'<path transform="{transform}" fill="{style.colour}" fill-opacity="{style.opacity:g}" d="{commands}"/></svg>'
     ).encode()
 
 
-def side_of(lang: Lang) -> float:
+def side_of(lang: Lang, style: Watermark) -> float:
     """The side of the square that holds the turned box, in points."""
-    width, height = BOX[lang]
-    angle = math.radians(ANGLE)
+    width, height = style.box(lang.value)
+    angle = math.radians(style.angle)
     return abs(width * math.cos(angle)) + abs(height * math.sin(angle))

@@ -37,6 +37,8 @@ from .bidi import (
     set_table_bidi_visual,
 )
 from .blocks import (
+    story_references, set_story_references, title_page, continue_page_numbers, end_section_with, starts_page,
+    header_copy, renumber_watermarks,
     text_element, run, paragraph, hyperlink, internal_link, picture_run, page_break, field,
     bookmark, bookmark_range, max_bookmark_id, cell, table_row, table, set_column_widths, cell_like,
     append_column, repeat_header, cant_split, allow_split, is_header_row, keep_row_with_next,

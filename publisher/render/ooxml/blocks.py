@@ -11,8 +11,10 @@ import re
 from copy import deepcopy
 from typing import Callable, Iterable, Sequence
 
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import nsmap, qn
+from docx.parts.hdrftr import HeaderPart
 from lxml import etree
 
 from .props import (
@@ -456,6 +458,113 @@ def new_sect_pr():
     return OxmlElement("w:sectPr", nsdecls={"w": W, "r": R})
 
 
+_STORY_REFERENCES = (qn("w:headerReference"), qn("w:footerReference"))
+
+
+def story_references(sect_prs: Sequence) -> list[dict[tuple[str, str], str]]:
+    """For each section in order, the ``r:id`` of its headers and footers by (``header``/``footer``,
+    ``default``/``first``/``even``): what it names, or else what the section before it uses (a
+    section that names none inherits the previous section's, ECMA-376 17.10.5)."""
+    current: dict[tuple[str, str], str] = {}
+    found = []
+    for sect_pr in sect_prs:
+        for ref in sect_pr:
+            if ref.tag in _STORY_REFERENCES:
+                kind = "header" if ref.tag == qn("w:headerReference") else "footer"
+                current[(kind, ref.get(qn("w:type")))] = ref.get(qn("r:id"))
+        found.append(dict(current))
+    return found
+
+
+def set_story_references(sect_pr, references: dict[tuple[str, str], str]) -> None:
+    """Name a section's headers and footers explicitly (replacing those it named)."""
+    for ref in [r for r in sect_pr if r.tag in _STORY_REFERENCES]:
+        sect_pr.remove(ref)
+    order = {"default": 0, "first": 1, "even": 2}
+    for index, ((kind, kind_of), rid) in enumerate(sorted(references.items(), key=lambda item: (
+            item[0][0] != "header", order.get(item[0][1], 3)))):
+        ref = OxmlElement(f"w:{kind}Reference")
+        ref.set(qn("w:type"), kind_of)
+        ref.set(qn("r:id"), rid)
+        sect_pr.insert(index, ref)
+
+
+def title_page(sect_pr) -> None:
+    """Give a section's first page its own header and footer (``w:titlePg``)."""
+    child(sect_pr, "titlePg", SECTPR_ORDER)
+
+
+def continue_page_numbers(sect_pr) -> None:
+    """A section that continues the page numbers of the one before it (no ``w:pgNumType/@w:start``)."""
+    numbering = sect_pr.find(qn("w:pgNumType"))
+    if numbering is not None and numbering.get(qn("w:start")) is not None:
+        del numbering.attrib[qn("w:start")]
+
+
+def end_section_with(element, sect_pr) -> None:
+    """Make ``element`` (a paragraph or a table of the body) the last of a section with ``sect_pr``.
+
+    A section's properties sit in its last paragraph: a table gets one after it, as small as Word
+    and LibreOffice allow (1 pt, no spacing), so that it never pushes a page of its own.
+    """
+    if element.tag == qn("w:p"):
+        pr = ppr(element)
+        pr.replace(child(pr, "sectPr", PPR_ORDER, replace=True), sect_pr)
+        return
+    carrier = OxmlElement("w:p")
+    pr = ppr(carrier)
+    child(pr, "spacing", PPR_ORDER, {"before": "0", "after": "0", "line": "20", "lineRule": "exact"})
+    mark = child(pr, "rPr", PPR_ORDER)
+    child(mark, "sz", RPR_ORDER, {"val": "2"})
+    child(mark, "szCs", RPR_ORDER, {"val": "2"})
+    pr.append(sect_pr)
+    element.addnext(carrier)
+
+
+def starts_page(paragraph, styles) -> bool:
+    """Whether a paragraph starts a page (``w:pageBreakBefore``, its own or its style's)."""
+    if paragraph.tag != qn("w:p"):
+        return False
+    found = paragraph.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}")
+    style = paragraph.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+    style_id, seen = (style.get(qn("w:val")) if style is not None else None), set()
+    while found is None and style_id and style_id not in seen:
+        seen.add(style_id)
+        definition = styles.get(style_id)
+        if definition is None:
+            break
+        found = definition.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}")
+        based = definition.find(qn("w:basedOn"))
+        style_id = based.get(qn("w:val")) if based is not None else None
+    return found is not None and found.get(qn("w:val")) not in ("0", "false", "off")
+
+
+def header_copy(document_part, rid: str, extra: Iterable = ()) -> str:
+    """A new header part holding a copy of header ``rid`` and then ``extra`` paragraphs; its ``r:id``."""
+    source = document_part.rels[rid].target_part  # docxtpl puts its rendered copy there
+    part = HeaderPart.new(document_part.package)
+    element = part.element
+    for existing in list(element):
+        element.remove(existing)
+    for item in source.element:
+        element.append(deepcopy(item))
+    for item in extra:
+        element.append(item)
+    return document_part.relate_to(part, RT.HEADER)
+
+
+def renumber_watermarks(stories: Iterable) -> None:
+    """Number the watermark shapes of every header apart (``PowerPlusWaterMarkObject1``, 2...)."""
+    number = 0
+    for story in stories:
+        for shape in story.iter(f"{{{V}}}shape"):
+            if (shape.get("id") or "").startswith("PowerPlusWaterMarkObject"):
+                number += 1
+                shape.set("id", f"PowerPlusWaterMarkObject{number}")
+                shape.set(f"{{{O}}}spid", f"_x0000_s{2048 + number}")
+
+
+
 TOC_INSTRUCTION = 'TOC \\o "1-2" \\h \\z \\u'
 
 
@@ -549,9 +658,11 @@ o:connectangles="270,180,90,0"/><v:textpath on="t" fitshape="t"/>\
 <o:lock v:ext="edit" text="t" shapetype="t"/></v:shapetype>"""
 
 
-def watermark(text: str, font: str, number: int = 1, color: str = "#B41E1E", opacity: str = ".14",
-              size: tuple[int, int] = (440, 150)):
-    """A run holding Word's text watermark: a diagonal VML text shape behind the page, from the header.
+def watermark(text: str, font: str, colour: str, opacity: float, size: tuple[float, float], angle: float,
+              number: int = 1):
+    """A run holding Word's text watermark: ``text`` stretched to ``size`` (points), turned ``angle``
+    degrees rising to the right, filled with ``colour`` (``#rrggbb``) at ``opacity``, behind the page,
+    from the header (the house style's, :class:`publisher.charte.Watermark`).
 
     Word and LibreOffice both recognise the ``PowerPlusWaterMarkObject`` shape as a watermark.
     """
@@ -564,14 +675,15 @@ def watermark(text: str, font: str, number: int = 1, color: str = "#B41E1E", opa
     shape.set("id", f"PowerPlusWaterMarkObject{number}")
     shape.set(f"{{{O}}}spid", f"_x0000_s{2048 + number}")
     shape.set("type", "#_x0000_t136")
-    shape.set("style", f"position:absolute;margin-left:0;margin-top:0;width:{size[0]}pt;height:{size[1]}pt;rotation:315;"
+    shape.set("style", f"position:absolute;margin-left:0;margin-top:0;width:{size[0]:g}pt;height:{size[1]:g}pt;"
+                       f"rotation:{-angle % 360:g};"
                        "z-index:-251654144;mso-position-horizontal:center;mso-position-horizontal-relative:margin;"
                        "mso-position-vertical:center;mso-position-vertical-relative:margin")
     shape.set(f"{{{O}}}allowincell", "f")
-    shape.set("fillcolor", color)
+    shape.set("fillcolor", colour.upper())
     shape.set("stroked", "f")
     fill = etree.SubElement(shape, f"{{{V}}}fill")
-    fill.set("opacity", opacity)
+    fill.set("opacity", f"{opacity:g}")
     path = etree.SubElement(shape, f"{{{V}}}textpath")
     path.set("style", f'font-family:"{font}";font-size:1pt')
     path.set("string", text)
