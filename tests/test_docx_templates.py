@@ -220,3 +220,25 @@ def test_a_missing_or_broken_template_is_a_located_error(plan, tmp_path) -> None
             renderer.fiche(plan, plan.actions[0], lang) if name == "fiche.docx" else renderer.plan(plan, lang)
         assert str(folder / lang.value / name) in str(error.value)
     assert fonts.faces("Lato")  # the fonts are not what failed
+
+
+def test_no_label_is_typed_in_a_template() -> None:
+    """Every word a DOCX template prints comes from a tag: the labels of i18n.LABELS, the context's
+    composed strings. Outside the tags, a template holds only punctuation and spacing."""
+    import re
+    import zipfile
+
+    from publisher.i18n import LABELS
+
+    words = re.compile(r"[^\W\d_]{2,}")
+    tags = re.compile(r"\{[{%#].*?[}%#]\}", re.S)
+    typed = []
+    for path in sorted(resources.TEMPLATES.glob("*/*.docx")):
+        with zipfile.ZipFile(path) as package:
+            for part in package.namelist():
+                if re.fullmatch(r"word/(document|header\d+|footer\d+)\.xml", part):
+                    xml = package.read(part).decode("utf-8")
+                    text = "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml))
+                    typed += [f"{path.parent.name}/{path.name} {part}: {w}" for w in words.findall(tags.sub(" ", text))]
+    assert typed == []
+    assert all(pair[0] for pair in LABELS.values())  # and the terms themselves are there to be printed

@@ -96,7 +96,10 @@ def test_deterministic_zip_orders_parts_and_fixes_their_date() -> None:
 
 
 def test_update_fields_is_asked_and_taken_back() -> None:
-    settings = ooxml.settings_root(lang="fr-FR", bidi_lang=None)
+    settings = OxmlElement("w:settings")
+    ooxml.child(settings, "defaultTabStop", ooxml.SETTINGS_ORDER, {"val": "709"})
+    ooxml.child(settings, "embedTrueTypeFonts", ooxml.SETTINGS_ORDER)
+    ooxml.child(settings, "compat", ooxml.SETTINGS_ORDER)
     ooxml.update_fields_on_open(settings)
     assert settings.find(qn("w:updateFields")).get(qn("w:val")) == "true"
     tags = _tags(settings)

@@ -2,14 +2,13 @@
 
 python-docx has no API for right-to-left text, repeated header rows, vertical merges, fields,
 watermarks or embedded fonts; this package holds all of that, so that the renderer
-(:mod:`publisher.render.docx`) and the templates' bootstrap (``tools/make_docx_templates.py``)
-never write a ``w:`` tag inline:
+(:mod:`publisher.render.docx`) never writes a ``w:`` tag inline:
 
 - :mod:`.schema`: namespaces, units, the schema order of properties, :func:`child`;
 - :mod:`.props`: setters on existing paragraphs and runs (fonts, sizes, spacing, borders...);
 - :mod:`.bidi`: right to left (paragraphs, runs, tables, directional runs of mixed text);
 - :mod:`.blocks`: factories of runs, paragraphs, fields, tables, sections, the sommaire, the watermark;
-- :mod:`.parts`: the parts a template defines (styles, numbering, settings, font table);
+- :mod:`.numbering`: list definitions (bullets and numbers, right-to-left markers);
 - :mod:`.package`: passes over the saved package (embedded fonts, settings, deterministic zip);
 - :mod:`.merge`: one volume of two documents (the bilingual edition);
 - :mod:`.template`: templates as an office saves them, normalised before rendering.
@@ -29,29 +28,26 @@ from .schema import (
 )
 from .props import (
     set_fonts, set_cs_font, set_size, set_bold, set_italic, set_lang, set_color, set_caps,
-    set_letter_spacing, set_spacing, set_indent, set_justification, keep_with_next,
-    page_break_before, outline_level, border, shade, tab_stop, set_numbering,
+    set_spacing, set_indent, set_justification, keep_with_next, page_break_before, outline_level,
+    border, shade, set_numbering,
 )
 from .bidi import (
     set_bidi, has_bidi, set_rtl, directional_segments, mark_rtl_runs, bidi_everywhere,
     set_table_bidi_visual,
 )
 from .blocks import (
-    story_references, set_story_references, title_page, continue_page_numbers, end_section_with, starts_page,
-    header_copy, renumber_watermarks,
-    text_element, run, paragraph, hyperlink, internal_link, picture_run, page_break, field,
-    bookmark, bookmark_range, max_bookmark_id, cell, table_row, table, set_column_widths, cell_like,
+    text_element, run, paragraph, hyperlink, internal_link, picture_run, field, bookmark,
+    bookmark_range, max_bookmark_id, cell, table_row, table, set_column_widths, cell_like,
     append_column, repeat_header, cant_split, allow_split, is_header_row, keep_row_with_next,
-    row_height, merge_vertical, grid_span, order_cell_properties, ensure_cell_paragraph,
-    ensure_cell_paragraphs, table_cell_margins, table_borders, A4, page_setup, set_page,
-    is_landscape, landscape_section, set_section_start, continue_page_numbers, section_break,
-    new_sect_pr, TOC_INSTRUCTION, add_toc_field, is_toc_paragraph, toc_instruction, fill_toc,
-    scope_toc, drawable_bullets, watermark, fragment,
+    merge_vertical, grid_span, order_cell_properties, ensure_cell_paragraph, ensure_cell_paragraphs,
+    A4, page_setup, set_page, is_landscape, set_section_start, continue_page_numbers, section_break,
+    story_references, set_story_references, title_page, continue_page_numbers, end_section_with,
+    starts_page, header_copy, renumber_watermarks, TOC_INSTRUCTION, is_toc_paragraph,
+    toc_instruction, fill_toc, scope_toc, drawable_bullets, watermark, fragment,
 )
-from .parts import (
-    styles_root, doc_defaults, style, style_table_pr, numbering_root, numbering_level,
-    centre_rtl_markers, abstract_numbering, numbering_instance, abstract_of, add_numbering_instance,
-    settings_root, font_table,
+from .numbering import (
+    numbering_level, centre_rtl_markers, abstract_numbering, numbering_instance, abstract_of,
+    add_numbering_instance,
 )
 from .package import (
     font_key, obfuscate_font, embed_fonts, xml_bytes, update_fields_on_open, zip_parts,

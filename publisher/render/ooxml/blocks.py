@@ -113,15 +113,6 @@ def picture_run(inline):
     return element
 
 
-def page_break():
-    """A run holding a page break."""
-    element = OxmlElement("w:r")
-    br = OxmlElement("w:br")
-    br.set(qn("w:type"), "page")
-    element.append(br)
-    return element
-
-
 def field(instruction: str, result: str = "", *, dirty: bool = False, style: str | None = None) -> list:
     """A complex field (``PAGE``, ``NUMPAGES``, ``PAGEREF``, ``TOC``...) as its runs, with a cached result."""
     def char(kind: str):
@@ -307,11 +298,6 @@ def keep_row_with_next(row) -> None:
         child(ppr(paragraph_), "keepNext", PPR_ORDER)
 
 
-def row_height(row, minimum_mm: float) -> None:
-    """A minimum row height (a signature block needs room to sign)."""
-    child(properties_of(row, "trPr"), "trHeight", TRPR_ORDER, {"val": mm(minimum_mm), "hRule": "atLeast"})
-
-
 def merge_vertical(cell_, restart: bool) -> None:
     """Merge a cell with the ones below (``restart``) or into the one above (``continue``)."""
     child(properties_of(cell_, "tcPr"), "vMerge", TCPR_ORDER, {"val": "restart" if restart else "continue"})
@@ -350,27 +336,6 @@ def ensure_cell_paragraphs(root) -> None:
     """:func:`ensure_cell_paragraph` on every cell under ``root`` (a loop over an empty list leaves none)."""
     for tc in element_of(root).iter(qn("w:tc")):
         ensure_cell_paragraph(tc)
-
-
-def table_cell_margins(tbl_pr, top: float, start: float, bottom: float, end: float) -> None:
-    """Default cell margins of a table (style), in millimetres."""
-    margins = child(tbl_pr, "tblCellMar", TBLPR_ORDER)
-    for side, value in (("top", top), ("left", start), ("bottom", bottom), ("right", end)):
-        element = OxmlElement(f"w:{side}")
-        element.set(qn("w:w"), str(mm(value)))
-        element.set(qn("w:type"), "dxa")
-        margins.append(element)
-
-
-def table_borders(tbl_pr, color: str, size_eighths: int = 4, inside: bool = True) -> None:
-    """Single-line borders around (and, with ``inside``, between) the cells of a table."""
-    borders = child(tbl_pr, "tblBorders", TBLPR_ORDER)
-    sides = ("top", "left", "bottom", "right") + (("insideH", "insideV") if inside else ())
-    for side in sides:
-        element = OxmlElement(f"w:{side}")
-        for key, value in (("val", "single"), ("sz", size_eighths), ("space", 0), ("color", color)):
-            element.set(qn(f"w:{key}"), str(value))
-        borders.append(element)
 
 
 A4 = (210.0, 297.0)
@@ -426,11 +391,6 @@ def is_landscape(sect_pr) -> bool:
     return size is not None and size.get(qn("w:orient")) == "landscape"
 
 
-def landscape_section(sect_pr, **options) -> None:
-    """A landscape A4 section (the canevas tables)."""
-    page_setup(sect_pr, landscape=True, **options)
-
-
 def set_section_start(sect_pr, kind: str) -> None:
     """How a section starts: ``nextPage``, ``oddPage`` (the next right-hand page, a blank verso
     inserted where needed), ``evenPage``, ``continuous``."""
@@ -451,11 +411,6 @@ def section_break(sect_pr):
     element = OxmlElement("w:p")
     ppr(element).append(sect_pr)
     return element
-
-
-def new_sect_pr():
-    """An empty ``w:sectPr``."""
-    return OxmlElement("w:sectPr", nsdecls={"w": W, "r": R})
 
 
 _STORY_REFERENCES = (qn("w:headerReference"), qn("w:footerReference"))
@@ -564,19 +519,7 @@ def renumber_watermarks(stories: Iterable) -> None:
                 shape.set(f"{{{O}}}spid", f"_x0000_s{2048 + number}")
 
 
-
 TOC_INSTRUCTION = 'TOC \\o "1-2" \\h \\z \\u'
-
-
-def add_toc_field(paragraph_, placeholder: str, instruction: str = TOC_INSTRUCTION) -> None:
-    """A sommaire (``TOC``) field with a placeholder result, marked dirty.
-
-    The templates hold it where the sommaire goes; the renderer gives it its result, the entries
-    (:func:`fill_toc`), and asks Word to update it on opening (``w:updateFields``).
-    """
-    element = element_of(paragraph_)
-    for item in field(instruction, placeholder, dirty=True):
-        element.append(item)
 
 
 def is_toc_paragraph(paragraph_) -> bool:

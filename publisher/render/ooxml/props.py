@@ -64,11 +64,6 @@ def set_caps(rpr_element) -> None:
     child(rpr_element, "caps", RPR_ORDER)
 
 
-def set_letter_spacing(rpr_element, twips: int) -> None:
-    """Expanded letter spacing, in twips."""
-    child(rpr_element, "spacing", RPR_ORDER, {"val": twips})
-
-
 def set_spacing(ppr_element, before: float = 0, after: float = 0, line: float | None = None) -> None:
     """Space before and after a paragraph, in points; ``line`` a multiple of single spacing."""
     attrs = {"before": round(before * 20), "after": round(after * 20)}
@@ -132,17 +127,6 @@ def border(ppr_element, side: str, size_eighths: int = 6, color: str = "1F4E79",
 def shade(pr_element, fill: str, order: Sequence[str] = PPR_ORDER) -> None:
     """A background fill ``RRGGBB`` on a paragraph, cell or table properties element."""
     child(pr_element, "shd", order, {"val": "clear", "color": "auto", "fill": fill})
-
-
-def tab_stop(ppr_element, position_mm: float, align: str = "end", leader: str | None = None) -> None:
-    """A tab stop; ``end`` aligns at the paragraph's end edge in both directions."""
-    tabs = child(ppr_element, "tabs", PPR_ORDER)
-    stop = OxmlElement("w:tab")
-    stop.set(qn("w:val"), align)
-    if leader:
-        stop.set(qn("w:leader"), leader)
-    stop.set(qn("w:pos"), str(mm(position_mm)))
-    tabs.append(stop)
 
 
 def set_numbering(ppr_element, num_id: int, level: int = 0) -> None:

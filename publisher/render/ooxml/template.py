@@ -17,7 +17,7 @@ from docx.oxml.ns import qn
 from lxml import etree
 
 from .package import xml_bytes, zip_parts, update_fields_on_open
-from .parts import numbering_instance
+from .numbering import numbering_instance
 from .schema import PPR_ORDER, REL_FONT, W, child, ppr
 
 
