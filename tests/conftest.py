@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -61,3 +62,11 @@ def variant(folder: Path, old: str, new: str) -> Path:
     assert old in text
     plan.write_text(text.replace(old, new, 1), encoding="utf-8")
     return folder
+
+
+_PROGRESS = re.compile(r"publisher : \d+/\d+ fichier\(s\) rendu\(s\)")
+
+
+def messages(err: str) -> list[str]:
+    """The lines a command wrote on stderr, without its progress lines (printed when stderr is a log)."""
+    return [line for line in err.strip().splitlines() if not _PROGRESS.fullmatch(line)]

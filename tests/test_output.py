@@ -24,7 +24,7 @@ from publisher.cli import main
 from publisher.errors import EnvironmentFailure
 from publisher.render.docx import DocxRenderer
 
-from .conftest import PLANS
+from .conftest import PLANS, messages
 
 MINIMAL = PLANS / "minimal"
 STEM = "assafa-2025-03-18"
@@ -193,7 +193,7 @@ def test_a_corrupt_manifest_stops_the_build(out, capsys) -> None:
     before = snapshot(out)
     assert main(["build", str(MINIMAL), "-o", str(out), "--format", "docx"]) == 3
     err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1 and "manifest.json" in err and "Traceback" not in err
+    assert len(messages(err)) == 1 and "manifest.json" in err and "Traceback" not in err
     assert snapshot(out) == before
 
 
@@ -233,7 +233,7 @@ def test_disk_full_or_read_only_leaves_everything_as_it_was(out, plan, monkeypat
         reason = "lecture seule"
     assert main(["build", str(plan), "-o", str(out), "--format", "docx"]) == 3
     err = capsys.readouterr().err
-    assert reason in err and len(err.strip().splitlines()) == 1
+    assert reason in err and len(messages(err)) == 1
     assert snapshot(out) == before  # no output replaced, no temporary file left
 
 
@@ -341,7 +341,7 @@ def test_interrupted_build_prints_one_line_and_leaves_nothing(out, plan, sig) ->
         proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130
-    assert err.strip().splitlines() == ["publisher : interrompu ; les publications précédentes sont intactes"]
+    assert messages(err) == ["publisher : interrompu ; les publications précédentes sont intactes"]
     assert _gone(workers)
     assert snapshot(out) == before
 
