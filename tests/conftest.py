@@ -21,3 +21,18 @@ def plans() -> Path:
 def example() -> Path:
     """The complete example plan that users copy."""
     return EXAMPLE
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _part_cache_of_the_session(tmp_path_factory):
+    """Builds keep their PDF parts in the user's cache folder: the tests' go to a folder of their own."""
+    import os
+
+    folder = tmp_path_factory.mktemp("xdg-cache")
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(folder)
+    yield folder
+    if before is None:
+        del os.environ["XDG_CACHE_HOME"]
+    else:
+        os.environ["XDG_CACHE_HOME"] = before

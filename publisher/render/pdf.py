@@ -30,7 +30,9 @@ from ..markdown import Block, Heading, Image, ListBlock, Paragraph, Table
 from ..model import Action, Lang, Plan
 from ..names import asset_url
 from ..i18n import acteur_roles, label
+from ..stamp import engine_fingerprint
 from . import assemble, context, pdfpost, pdftext, watermark
+from .partcache import PartCache, part_key
 
 TEMPLATES = resources.TEMPLATES
 STYLESHEETS = ("page.css", "typography.css", "canevas.css")
@@ -238,8 +240,14 @@ class PdfRenderer:
     def __init__(self) -> None:
         self._plan: Plan | None = None
         self._parts: dict[tuple, object] = {}
+        self.cache: PartCache | None = None  # the parts kept between builds (set by the build)
+        self.laid_out: list[str] = []  # the parts laid out (not taken from the cache), by name, for the tests
         self.warnings: list[str] = []  # what WeasyPrint reported since the last take_warnings()
         self.last_pages = 0  # the pages of the last PDF written, as laid out: the build records them
+
+    def use_cache(self, cache: PartCache | None) -> None:
+        """Keep parts in ``cache`` between builds (None: only while one plan is being published)."""
+        self.cache = cache
 
     def clear(self) -> None:
         """Forget the parts written (the build calls it after each group of outputs)."""
@@ -303,7 +311,7 @@ class PdfRenderer:
             parts.append(assemble.Part(blank, "blank", Lang.FR.value))
             pages += 1
         arabic = self._plan_parts(plan, Lang.AR, offset=pages)
-        parts = [replace(part, group=label("edition_langue", Lang(part.lang)) if part.scope in ("fr", "ar") else None)
+        parts = [part if part.scope in ("volume", "blank") else replace(part, group=label("edition_langue", Lang(part.lang)))
                  for part in (*parts, *arabic)]
         fronts = [assemble.info(french[0].data), assemble.info(arabic[0].data)]  # as each edition names itself
         metadata = assemble.Metadata(
@@ -323,37 +331,59 @@ class PdfRenderer:
         return self._parts[key]
 
     def _part(self, plan: Plan, lang: Lang, key: tuple, template: str, numbered: tuple[bool, ...] = (),
-              scope: str | None = None, **values) -> assemble.Part:
-        """A part: one template laid out and written alone, without footers (kept for this plan)."""
+              scope: str | None = None, nest: bool = False, **values) -> assemble.Part:
+        """A part: one template laid out and written alone, without footers (kept for this plan, and
+        between builds in the cache)."""
+        if "part_name" in values:  # the template's ``part`` (the name ``part`` is this method's)
+            values["part"] = values.pop("part_name")
+
         def make():
-            document = self._render(plan, lang, template, part=True, **values)
-            return assemble.Part(self._write(plan, document, "-".join(map(str, key)), lang),
-                                 scope or lang.value, lang.value, numbered=numbered)
+            html = self.html(plan, lang, template, **values)
+            name = "-".join(str(k.value if isinstance(k, Lang) else k) for k in key)
+            data = self._written(plan, lang, html, template, name)
+            return assemble.Part(data, scope or lang.value, lang.value, numbered=numbered, nest=nest)
         return self._cached(plan, key, make)
 
-    def _fiche_part(self, plan: Plan, action: Action, lang: Lang) -> assemble.Part:
+    def _fiche_part(self, plan: Plan, action: Action, lang: Lang, nest: bool = False) -> assemble.Part:
         view = context.action_view(plan, action, lang)
-        return self._part(plan, lang, ("fiche", action.code, lang), "fiche.html", scope=f"fiche-{action.code}", a=view)
+        part = self._part(plan, lang, ("fiche", action.code, lang), "fiche.html", scope=f"fiche-{action.code}", a=view)
+        return replace(part, nest=nest)
+
+    def _pages(self, plan: Plan, part: assemble.Part) -> int:
+        return self._cached(plan, ("pages", id(part.data)), lambda: assemble.page_count(part.data))
 
     def _plan_parts(self, plan: Plan, lang: Lang, offset: int = 0) -> list[assemble.Part]:
-        """The parts of an edition's plan document: the cover and sommaire, then the body.
+        """The parts of an edition's plan document: the cover and sommaire, the narrative sections, the
+        canevas, the summaries, the annexes' heading then each fiche (the annex files' own parts), the
+        historique, the validation page.
 
-        The body is laid out first; the sommaire then prints the page of each anchor of the body,
-        counted from ``offset`` (the pages before this edition in its volume). Should the sommaire's
+        The parts after the sommaire are laid out first; the sommaire then prints the page of each of
+        their anchors, counted from ``offset`` (the pages before this edition in its volume). Should its
         own page count differ from the one assumed, it is laid out again with the right numbers.
         """
-        body = self._part(plan, lang, ("body", lang), "plan.html", part_name="body")
-        where = self._cached(plan, ("anchors", lang), lambda: assemble.anchors(body.data))
+        edition = context.edition(plan, lang)
+        names = (["narrative"] if edition.sections else []) + ["canevas", "synthese", "annexes"]
+        body = [self._part(plan, lang, (name, lang), "plan.html", part_name=name) for name in names]
+        body += [self._fiche_part(plan, action, lang, nest=True) for action in plan.actions]
+        body.append(self._part(plan, lang, ("historique", lang), "plan.html", part_name="historique"))
+        if edition.signataires:
+            body.append(self._part(plan, lang, ("validation", lang), "plan.html", part_name="validation"))
+        where, start = {}, 0
+        for part in body:
+            if part.scope == lang.value:
+                found = self._cached(plan, ("anchors", id(part.data)), lambda: assemble.anchors(part.data))
+                where.update({anchor: start + index for anchor, index in found.items()})
+            start += self._pages(plan, part)
         front_pages = 2
         for _ in range(3):
             numbers = {anchor: offset + front_pages + index + 1 for anchor, index in where.items()}
             front = self._part(plan, lang, ("front", lang, offset, front_pages), "plan.html", part_name="front",
                                pages=numbers, numbered=(False,) + (True,) * 20)
-            count = assemble.page_count(front.data)
+            count = self._pages(plan, front)
             if count == front_pages:
                 break
             front_pages = count
-        return [front, body]
+        return [front, *body]
 
     def _volume_title(self, plan: Plan, editions) -> assemble.Part:
         """The joint title page of the bilingual volume, each edition's lines in its own face."""
@@ -363,9 +393,8 @@ class PdfRenderer:
             title = " / ".join(f"{line['title']} — {line['territory']}" for line in lines)
             html = environment().get_template("shared/volume.html").render(
                 editions=lines, title=title, subject=title, version_iso=editions[0].version_iso)
-            document = self._layout(plan, editions[0].lang, html, "volume.html", part=True)
-            return assemble.Part(self._write(plan, document, "volume", Lang.FR), "volume", Lang.FR.value,
-                                 numbered=(False,))
+            return assemble.Part(self._written(plan, Lang.FR, html, "volume.html", "volume"), "volume",
+                                 Lang.FR.value, numbered=(False,))
         return self._cached(plan, ("volume",), make)
 
     def _portrait(self) -> tuple[float, float]:
@@ -373,12 +402,6 @@ class PdfRenderer:
         return tuple(mm * 72 / 25.4 for mm in self._plan.charte.page_size)
 
     # --- layout and writing ----------------------------------------------------------------------
-
-    def _render(self, plan: Plan, lang: Lang, template: str, part: bool = False, **values):
-        """One laid-out WeasyPrint document (pages and their boxes), not yet written."""
-        if "part_name" in values:
-            values["part"] = values.pop("part_name")
-        return self._layout(plan, lang, self.html(plan, lang, template, **values), template, part)
 
     def _layout(self, plan: Plan, lang: Lang, html: str, template: str, part: bool = False, extra: str = ""):
         generated, stylesheets = {}, list(_stylesheets(plan.charte.css()))
@@ -417,13 +440,41 @@ class PdfRenderer:
         except FatalURLFetchingError as exc:
             raise RenderError(f"{key} : {exc}") from None
 
-    def _footers(self, plan: Plan, lang: Lang, pages: list[tuple[bool, str]]) -> bytes:
-        """The footers of the numbered pages of one language, one page each (see footers.html)."""
+    def _footers(self, plan: Plan, lang: Lang, pages: list[tuple[bool, str]], key: str) -> bytes:
+        """The footers of the numbered pages of one language of a document, one page each (see footers.html)."""
         edition = context.edition(plan, lang)
         html = environment().get_template("shared/footers.html").render(e=edition, pages=pages)
-        document = self._layout(plan, lang, fonts.drawable(html, lang), "footers.html", extra=FOOTERS_CSS)
-        with _collecting(self.warnings), pdftext.exact_text():
-            return document.write_pdf(finisher=lambda doc, pdf: pdftext.finish_fonts(doc, pdf))
+        return self._written(plan, lang, fonts.drawable(html, lang), "footers.html", f"footers-{key}-{lang.value}")
+
+    def _written(self, plan: Plan, lang: Lang, html: str, template: str, name: str) -> bytes:
+        """The PDF of one HTML document, from the cache when it holds exactly this, else laid out and written."""
+        images = self._image_hashes(plan)
+        key = part_key(engine_fingerprint(), plan.charte.css(), context.plan_stem(plan), name, template, lang.value,
+                       str(context.edition(plan, lang).draft), html,
+                       *(digest for url, digest in images.items() if url in html))
+        kept = self.cache.get(key) if self.cache else None
+        if kept is not None:
+            data, warnings = kept
+            self.warnings.extend(w for w in warnings if w not in self.warnings)
+            return data
+        self.laid_out.append(name)
+        warnings: list[str] = []
+        with _collecting(warnings):
+            if template == "footers.html":
+                document = self._layout(plan, lang, html, template, extra=FOOTERS_CSS)
+                with pdftext.exact_text():
+                    data = document.write_pdf(finisher=lambda doc, pdf: pdftext.finish_fonts(doc, pdf))
+            else:
+                data = self._write(plan, self._layout(plan, lang, html, template, part=True), name, lang)
+        self.warnings.extend(w for w in warnings if w not in self.warnings)
+        if self.cache:
+            self.cache.put(key, data, warnings, name)
+        return data
+
+    def _image_hashes(self, plan: Plan) -> dict[str, str]:
+        """The SHA-256 of the bytes of each image of the plan, by the URL the HTML names it with."""
+        return self._cached(plan, ("images",), lambda: {asset_url(name): hashlib.sha256(data).hexdigest()
+                                                        for name, data in sorted(plan.assets.items())})
 
     def _assemble(self, plan: Plan, parts: list, key: str, metadata: assemble.Metadata | None = None) -> bytes:
         """The parts merged into one PDF, the footers drawn over its numbered pages, numbered through."""
@@ -437,7 +488,7 @@ class PdfRenderer:
                 continue
             edition = context.edition(plan, Lang(language))
             pages = [(layout.sizes[n][0] > layout.sizes[n][1], edition.footer(n + 1, total)) for n in indexes]
-            assemble.overlay(merged, self._footers(plan, Lang(language), pages), indexes)
+            assemble.overlay(merged, self._footers(plan, Lang(language), pages, key), indexes)
         self.last_pages = total
         return assemble.save(merged)
 
