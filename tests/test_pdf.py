@@ -642,3 +642,15 @@ def test_bundle_numbers_pages_through_and_its_cover_gives_each_fiche_its_page_an
         spaced = r"\s?".join(map(re.escape, role.replace(" ", "")))  # pdftotext may split a word of the role
         entry = re.search(re.escape(action.code) + r"[^()]*\(" + spaced + r"\)[ .]*(\d+)", cover)
         assert entry and int(entry.group(1)) == starts[action.code], (action.code, cover[:300])
+
+
+def test_an_assembled_plan_embeds_each_face_once(rendered) -> None:
+    """The parts' subsets of a face are replaced by one (each fiche part brought its own)."""
+    import pikepdf
+
+    for lang in Lang:
+        with pikepdf.open(BytesIO(rendered[lang][0])) as document:
+            descriptors = [obj for obj in document.objects
+                           if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor"]
+            programs = {d.FontFile2.objgen for d in descriptors}
+            assert len(descriptors) > 2 * len(programs) and len(programs) <= 4  # regular, bold, italic...

@@ -371,6 +371,67 @@ def overlay(pdf: pikepdf.Pdf, footers: bytes, pages: list[int]) -> None:
         out.contents_add(pdf.make_stream(b"Q\n" + _ARTIFACT + b"q " + bytes(str(name), "ascii") + b" Do Q\nEMC\n"))
 
 
+def share_fonts(pdf: pikepdf.Pdf, programs: dict[str, bytes], least: int = 3) -> None:
+    """One font program per face for the whole file, instead of one subset per part.
+
+    Each part embeds its own subset of a face (WeasyPrint keeps the glyph ids of the full font: the
+    subset is the font with the unused glyphs emptied; its ``name`` table says which face it is). Where a
+    face has ``least`` subsets or more, they
+    are replaced by one subset of the original program (``programs``: PostScript name -> font file)
+    holding every glyph any of them holds; the parts' font dictionaries (widths, ToUnicode) stay theirs.
+    A ``CIDSet`` no longer describes the shared program and goes (it is optional in PDF/A-2 and -3).
+    """
+    faces: dict[str, list] = {}
+    programs_read: dict[tuple, tuple[str, set[int]]] = {}  # per embedded program: its face and its glyphs
+    for obj in pdf.objects:
+        if isinstance(obj, Dictionary) and obj.get("/Type") == Name.FontDescriptor and "/FontFile2" in obj:
+            objgen = obj.FontFile2.objgen
+            if objgen not in programs_read:
+                programs_read[objgen] = _face_and_glyphs(obj.FontFile2.read_bytes())
+            faces.setdefault(programs_read[objgen][0], []).append(obj)
+    for face, descriptors in sorted(faces.items()):
+        streams = {descriptor.FontFile2.objgen for descriptor in descriptors}
+        if len(streams) < least or face not in programs:
+            continue
+        glyphs = set().union(*(programs_read[objgen][1] for objgen in streams))
+        shared = pdf.make_stream(_subset(programs[face], glyphs))
+        shared.Length1 = len(shared.read_bytes())
+        for descriptor in descriptors:
+            descriptor.FontFile2 = shared
+            if "/CIDSet" in descriptor:
+                del descriptor["/CIDSet"]
+
+
+def _face_and_glyphs(program: bytes) -> tuple[str, set[int]]:
+    """The PostScript name of an embedded subset, and the glyphs it holds: an emptied glyph has neither
+    outline data (``loca``) nor advance (``hmtx``); a kept space has an advance only."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(program), lazy=True)
+    if "loca" not in font or "hmtx" not in font:
+        return "", set()
+    name = font["name"].getDebugName(6) if "name" in font else None
+    offsets = font["loca"].locations
+    advances = font["hmtx"].metrics
+    order = font.getGlyphOrder()
+    return name or "", {0} | {gid for gid in range(len(offsets) - 1)
+                              if offsets[gid + 1] > offsets[gid] or advances[order[gid]][0] > 0}
+
+
+def _subset(program: bytes, glyphs: set[int]) -> bytes:
+    """``program`` with only ``glyphs`` (ids kept), as WeasyPrint subsets it (HarfBuzz, the same tables dropped)."""
+    import uharfbuzz as hb
+
+    request = hb.SubsetInput()
+    request.glyph_set.update(sorted(glyphs))
+    request.flags = (hb.SubsetFlags.RETAIN_GIDS | hb.SubsetFlags.PASSTHROUGH_UNRECOGNIZED
+                     | hb.SubsetFlags.DESUBROUTINIZE | hb.SubsetFlags.NO_HINTING)
+    dropped = request.sets(hb.SubsetInputSets.DROP_TABLE_TAG)
+    for tag in (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF", b"LTSH", b"PCLT", b"SVG "):
+        dropped.add(int.from_bytes(tag, "big"))
+    return hb.subset(hb.Face(hb.Blob(program)), request).blob.data
+
+
 def save(pdf: pikepdf.Pdf) -> bytes:
     """The bytes of a merged PDF: deterministic, its /ID derived from its content."""
     buffer = io.BytesIO()

@@ -11,6 +11,7 @@ stops the render on anything else. One FontConfiguration per process, one set of
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 from contextlib import contextmanager
 from dataclasses import replace
@@ -280,7 +281,7 @@ class PdfRenderer:
         views = {a.code: a for a in edition.actions}
         name = context.acteur_name(plan, acteur, lang, full=True)
         fiches = [self._fiche_part(plan, action, lang) for action in actions]
-        counts = [assemble.page_count(part.data) for part in fiches]
+        counts = [self._pages(plan, part) for part in fiches]
         cover_pages = 1
         for _ in range(3):  # the title page's own length sets the fiches' pages: settled in a pass or two
             starts = [cover_pages + 1 + sum(counts[:n]) for n in range(len(fiches))]
@@ -288,9 +289,9 @@ class PdfRenderer:
                        for action, start in zip(actions, starts)]
             title = self._part(plan, lang, ("bundle", acteur, lang, cover_pages), "bundle.html", scope="bundle",
                                actions=[entry[0] for entry in entries], entries=entries, acteur=name)
-            if assemble.page_count(title.data) == cover_pages:
+            if self._pages(plan, title) == cover_pages:
                 break
-            cover_pages = assemble.page_count(title.data)
+            cover_pages = self._pages(plan, title)
         return self._assemble(plan, [title, *fiches], f"fiches-{acteur}-{lang.value}")
 
     def changes(self, plan: Plan, lang: Lang) -> bytes:
@@ -489,8 +490,24 @@ class PdfRenderer:
             edition = context.edition(plan, Lang(language))
             pages = [(layout.sizes[n][0] > layout.sizes[n][1], edition.footer(n + 1, total)) for n in indexes]
             assemble.overlay(merged, self._footers(plan, Lang(language), pages, key), indexes)
+        assemble.share_fonts(merged, _font_programs())
         self.last_pages = total
         return assemble.save(merged)
+
+
+@lru_cache(maxsize=1)
+def _font_programs() -> dict[str, bytes]:
+    """The font files of the chosen faces by PostScript name, for the assembly to share one subset per face."""
+    from fontTools.ttLib import TTFont
+
+    programs = {}
+    for family in fonts.FAMILIES.values():
+        for face in fonts.faces(family):
+            data = face.path.read_bytes()
+            name = TTFont(io.BytesIO(data), lazy=True)["name"].getDebugName(6)
+            if name:
+                programs[name] = data
+    return programs
 
 
 @lru_cache(maxsize=8)
