@@ -9,7 +9,9 @@ bilingual volume, fiches and bundles, rendered in the order and grouping the bui
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 from publisher.build import groups, jobs
 from publisher.check import load_checked
@@ -21,6 +23,9 @@ def main(argv: list[str] | None = None) -> None:
     args = argv if argv is not None else sys.argv[1:]
     plan = load_checked(args[0]).plan
     todo = [(job, "") for job in jobs(plan)]
+    from publisher.render.partcache import PartCache
+
+    renderer("pdf").use_cache(PartCache(Path(tempfile.mkdtemp(prefix="publisher-parts-"))))  # as a cold build
     total = 0.0
     for group in groups(todo, len(plan.actions)):
         first = group[0][0]

@@ -72,10 +72,13 @@ def publish(plan: Path, out: Path, *extra: str) -> dict:
 
 def cold(plan: Path, work: Path, runs: int) -> tuple[list[dict], int]:
     """Cold builds of everything: every edition, both formats, annexes, bundles."""
+    from publisher.render.partcache import folder_for
+
     results = []
     for i in range(runs):
         out = work / f"cold-{plan.name}-{i}"
         shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(folder_for(out), ignore_errors=True)  # the PDF parts an earlier run kept: cold means none
         results.append(publish(plan, out))
     return results, pages(out)
 

@@ -213,12 +213,16 @@ def build(
         manifest = Manifest.read(out)
         old_outputs = manifest.outputs(stem)
         todo, entries = _what_changed(plan, out, jobs(plan, editions, formats), old_outputs, report)
+        cache, cache_started = _part_cache(out, todo), time.time()
         written = []
         for job, key, done in _render_all(plan, todo, workers, progress, report.warnings):
             folder.stage(job.target, done.data)
             entries[job.target] = {"sha256": _sha256(done.data), "source": key, "bytes": len(done.data),
                                    "pages": done.pages}
             written.append(out / job.target)
+        if cache is not None:
+            cache.prune(cache_started, {(job.kind, job.edition) for job, _ in todo if job.fmt == "pdf"} >= {
+                ("plan", "fr"), ("plan", "ar")})
         _remove_stale(plan, folder, stem, old_outputs, entries, report)
         section = {
             "engine": __version__,
@@ -237,6 +241,18 @@ def build(
     report.bytes = sum(entries[job.target]["bytes"] for job, _ in todo)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _part_cache(out: Path, todo: list[tuple[Job, str]]):
+    """The PDF parts of ``out`` kept between builds, in the user's cache folder (see
+    :mod:`publisher.render.partcache`), handed to the PDF renderer before its workers start."""
+    if not any(job.fmt == "pdf" for job, _ in todo):
+        return None
+    from .render.partcache import PartCache
+
+    cache = PartCache.of(out)
+    renderer("pdf").use_cache(cache)
+    return cache
 
 
 def _stamp(previous, section: dict, editions, formats, result: CheckResult) -> dict:
@@ -369,19 +385,29 @@ def _render_one(job: Job, plan: Plan) -> Rendered:
 def groups(todo: list[tuple[Job, str]], actions: int) -> list[list[tuple[Job, str]]]:
     """The jobs grouped by what they share, the costliest first so that no core waits at the end.
 
-    The plan documents of a format go together when the bilingual volume is asked for (it reuses
-    both laid-out editions), one group per edition otherwise; per format and language, the fiches go
-    with the bundles that gather them.
+    PDF: per language, the plan document, its fiches and bundles go together (they share the parts
+    they are assembled from: each fiche is laid out once); the bilingual volume comes last, alone,
+    assembled from the parts the others left in the cache (:func:`late`). DOCX: the plan documents go
+    together when the bilingual volume is asked for (it reuses both editions), one group per edition
+    otherwise; per language, the fiches go with the bundles that gather them.
     """
     bilingual = {job.fmt for job, _ in todo if job.edition == "bilingue"}
     grouped: dict[tuple, list] = {}
     for job, key in todo:
-        if job.kind == "plan":
+        if job.fmt == "pdf":
+            affinity = (job.fmt, job.edition)
+        elif job.kind == "plan":
             affinity = (job.fmt, "plan") if job.fmt in bilingual else (job.fmt, "plan", job.edition)
         else:
             affinity = (job.fmt, job.edition)
         grouped.setdefault(affinity, []).append((job, key))
-    return sorted(grouped.values(), key=lambda group: _cost(group, actions), reverse=True)
+    ordered = sorted(grouped.values(), key=lambda group: _cost(group, actions), reverse=True)
+    return [group for group in ordered if not late(group)] + [group for group in ordered if late(group)]
+
+
+def late(group: list[tuple[Job, str]]) -> bool:
+    """Whether a group waits for the others: the PDF bilingual volume, made of their parts."""
+    return all(job.fmt == "pdf" and job.edition == "bilingue" for job, _ in group)
 
 
 def _cost(group: list[tuple[Job, str]], actions: int) -> float:
@@ -418,9 +444,17 @@ def _render_all(plan: Plan, todo: list[tuple[Job, str]], workers: int | None, pr
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=_init_worker, initargs=(plan, os.getpid()))
     try:
-        futures = {pool.submit(_render_group, [job for job, _ in batch]): batch for batch in batches}
+        def submit(chosen):
+            return {pool.submit(_render_group, [job for job, _ in batch]): batch for batch in chosen}
+
+        waiting = [batch for batch in batches if late(batch)]
+        futures = submit([batch for batch in batches if not late(batch)])
         pending = set(futures)
-        while pending:
+        while pending or waiting:
+            if not pending:  # the others are done: their parts are in the cache
+                started = submit(waiting)
+                futures.update(started)
+                pending, waiting = set(started), []
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 batch = futures[future]

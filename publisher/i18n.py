@@ -76,6 +76,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "budget_colonne": ("Budget (MAD)", "الميزانية (درهم)"),
     "signature": ("Signature", "التوقيع"),
     "page_sur": ("page {page} / {pages}", "صفحة {page} من {pages}"),
+    # the running footer of every page: the version, then "page X / Y"
+    "pied_de_page": ("{version} — {page_sur}", "{version} — {page_sur}"),
+    # an acteur's role in an action, on the cover of its bundle (the glossary's terms, in the singular)
+    "role_pilote": ("Pilote", "المسؤول عن الإجراء"),
+    "role_partenaire": ("Partenaire", "شريك"),
+    # the bookmark of each language's part in the bilingual volume, in that language
+    "edition_langue": ("Édition en français", "النسخة العربية"),
     # Terms the glossary does not fix; kept here so that they too stay one term everywhere.
     "canevas": ("Canevas du plan d'action", "إطار مخطط العمل"),
     "synthese": ("Synthèse", "الخلاصة"),
@@ -286,6 +293,14 @@ def pilote_text(plan: Plan, pilote, lang: Lang) -> str:
     fonction = typography(pilote.fonction[lang], lang) if pilote.fonction else ""
     detail = LIST_SEPARATOR[lang].join(x for x in (fonction, acteur_name(plan, pilote.acteur, lang) if pilote.acteur else "") if x)
     return f"{name} ({detail})" if name and detail else name or detail
+
+
+def acteur_roles(plan: Plan, action, key: str, lang: Lang) -> str:
+    """The acteur ``key``'s role in an action, as an acteur's bundle lists it: pilote, partenaire or both."""
+    roles = [label(name, lang) for name, held in (
+        ("role_pilote", any(pilote.acteur == key for pilote in action.pilotes)),
+        ("role_partenaire", key in action.partenaires)) if held]
+    return LIST_SEPARATOR[lang].join(roles)
 
 
 def acteur_name(plan: Plan, key: str, lang: Lang, full: bool = False) -> str:

@@ -29,7 +29,7 @@ EDITIONS = ("fr", "ar", "bilingue")
 SHAPING_LIBRARIES = (
     "weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2", "tinyhtml5", "pyphen", "Pillow",
     "docxtpl", "python-docx", "lxml", "Jinja2", "Babel", "markdown-it-py",
-    "fontpkg", "fontpkg-amiri", "fontpkg-lato",
+    "fontpkg", "fontpkg-amiri", "fontpkg-lato", "pikepdf",
 )
 
 

@@ -70,3 +70,18 @@ _PROGRESS = re.compile(r"publisher : \d+/\d+ fichier\(s\) rendu\(s\)")
 def messages(err: str) -> list[str]:
     """The lines a command wrote on stderr, without its progress lines (printed when stderr is a log)."""
     return [line for line in err.strip().splitlines() if not _PROGRESS.fullmatch(line)]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _part_cache_of_the_session(tmp_path_factory):
+    """Builds keep their PDF parts in the user's cache folder: the tests' go to a folder of their own."""
+    import os
+
+    folder = tmp_path_factory.mktemp("xdg-cache")
+    before = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(folder)
+    yield folder
+    if before is None:
+        del os.environ["XDG_CACHE_HOME"]
+    else:
+        os.environ["XDG_CACHE_HOME"] = before

@@ -485,11 +485,77 @@ def test_language_and_reading_direction_of_each_part(rendered, bilingual) -> Non
     assert root["/Lang"] == "fr" and root["/ViewerPreferences"]["/Direction"] == "/L2R"  # the volume starts in French
     pages = {page.indirect_reference.idnum: n for n, page in enumerate(pdf.pages)}
     document = root["/StructTreeRoot"]["/K"][0].get_object()
-    tops = [kid.get_object() for kid in document["/K"]]
-    assert tops
-    for element in tops:
-        expected = "fr" if pages[element.raw_get("/Pg").idnum] < french_pages else "ar"
-        assert element["/Lang"] == expected
+    parts = [kid.get_object() for kid in document["/K"]]
+    assert [part["/S"] for part in parts] == ["/Part"] * len(parts)
+    langs = []
+    for part in parts:  # after the joint title page, the French edition's pages, then the Arabic's
+        expected = "fr" if pages[first_page(part)] < 1 + french_pages else "ar"
+        assert part["/Lang"] == expected
+        langs.append(expected)
+        assert all(element.get("/Lang", expected) == expected for element, _ in walk(part))
+    assert "ar" in langs
+
+
+def first_page(element):
+    """The object number of the first page an element's content is on (None for an empty element)."""
+    if "/Pg" in element:
+        return element.raw_get("/Pg").idnum
+    return next((found for found in map(first_page, kids(element)) if found is not None), None)
+
+
+def walk(element):
+    """The structure elements under ``element``, depth first, with their parents."""
+    for kid in kids(element):
+        yield kid, element
+        yield from walk(kid)
+
+
+# --- the bilingual volume (issue 13, item 7) ------------------------------------------------------------
+
+
+def test_bilingual_volume_numbers_pages_through_and_starts_arabic_on_a_right_hand_page(bilingual, tmp_path):
+    data, french_pages = bilingual
+    path = tmp_path / "volume.pdf"
+    path.write_bytes(data)
+    total = len(reader(data).pages)
+    texts = pdftotext(path).split("\f")[:total]
+    assert squeeze(label("page_sur", Lang.FR).format(page=1, pages=total)) not in squeeze(texts[0])  # the joint title
+    assert all(title in squeeze(texts[0]) for title in (squeeze(label("titre", lang)) for lang in Lang))
+    arabic_cover = 2 + french_pages + (1 + french_pages) % 2  # after a blank verso if the French part ends odd
+    for number, text in enumerate(texts[2:], start=3):  # the French cover (page 2) has no footer
+        if number == arabic_cover:
+            continue
+        words = label("page_sur", Lang.FR if number < arabic_cover else Lang.AR)
+        assert squeeze(words.format(page=number, pages=total)) in squeeze(text), (number, text[-80:])
+    assert arabic_cover % 2 == 1
+    assert squeeze(label("titre", Lang.AR)) in squeeze(texts[arabic_cover - 1])
+
+
+def test_bilingual_links_stay_in_their_edition_and_bookmarks_nest_per_language(bilingual):
+    data, french_pages = bilingual
+    pdf = reader(data)
+    dests = pdf.named_destinations
+    links = []
+    for n, page in enumerate(pdf.pages):
+        for annotation in (a.get_object() for a in page.get("/Annots", [])):
+            if annotation["/Subtype"] == "/Link" and "/Dest" in annotation:
+                links.append((n, pdf.get_destination_page_number(dests[annotation["/Dest"]])))
+    boundary = 1 + french_pages
+    assert any(n >= boundary for n, _ in links) and any(n < boundary for n, _ in links)
+    assert all((n < boundary) == (target < boundary) for n, target in links), links
+    outline = pdf.outline
+    tops = [item for item in outline if not isinstance(item, list)]
+    assert [item.title for item in tops] == [label("edition_langue", lang) for lang in Lang]
+    assert all(isinstance(item, list) and item for item in outline[1::2])  # each language's bookmarks under it
+    info = pdf.metadata
+    assert squeeze(label("titre", Lang.FR)) in squeeze(info.title) and squeeze(label("titre", Lang.AR)) in squeeze(info.title)
+    xmp = pdf.trailer["/Root"]["/Metadata"].get_data().decode()
+    assert 'xml:lang="fr"' in xmp and 'xml:lang="ar"' in xmp and label("titre", Lang.AR) in xmp
+
+
+def test_volume_is_deterministic(bilingual):
+    plan = load_checked(PLANS / "minimal").plan
+    assert PdfRenderer().bilingual(plan) == bilingual[0]
 
 
 # --- what is printed: typography, units, totals (decided in i18n and render/context) -------------------
@@ -548,3 +614,44 @@ def test_arabic_letters_are_not_spaced(rendered) -> None:
         line = sorted((c for c in page.chars if abs(c["top"] - top) < 2), key=lambda c: c["x0"])
     gaps = sorted(b["x0"] - a["x1"] for a, b in zip(line, line[1:]) if a["text"].strip() and b["text"].strip())
     assert len(gaps) > 8 and gaps[len(gaps) // 2] < 0.1
+
+
+# --- acteur bundles (issue 13, item 8) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_bundle_numbers_pages_through_and_its_cover_gives_each_fiche_its_page_and_role(plan, lang, tmp_path):
+    acteur = "cape"
+    actions = plan.actions_of(acteur)[:3]
+    data = PdfRenderer().bundle(plan, acteur, lang)
+    path = tmp_path / "bundle.pdf"
+    path.write_bytes(data)
+    total = len(reader(data).pages)
+    texts = pdftotext(path).split("\f")[:total]
+    for number, text in enumerate(texts, start=1):
+        assert squeeze(label("page_sur", lang).format(page=number, pages=total)) in squeeze(text)
+    cover = re.sub(r"\s+", " ", texts[0])
+    starts = {}
+    for number, text in enumerate(texts[1:], start=2):
+        for action in plan.actions_of(acteur):
+            if action.code not in starts and squeeze(f"{label('fiche_action', lang)}{action.code}") in squeeze(text):
+                starts[action.code] = number
+    assert list(starts) == [a.code for a in plan.actions_of(acteur)]
+    for action in actions:
+        pilot = any(p.acteur == acteur for p in action.pilotes)
+        role = label("role_pilote" if pilot else "role_partenaire", lang)
+        spaced = r"\s?".join(map(re.escape, role.replace(" ", "")))  # pdftotext may split a word of the role
+        entry = re.search(re.escape(action.code) + r"[^()]*\(" + spaced + r"\)[ .]*(\d+)", cover)
+        assert entry and int(entry.group(1)) == starts[action.code], (action.code, cover[:300])
+
+
+def test_an_assembled_plan_embeds_each_face_once(rendered) -> None:
+    """The parts' subsets of a face are replaced by one (each fiche part brought its own)."""
+    import pikepdf
+
+    for lang in Lang:
+        with pikepdf.open(BytesIO(rendered[lang][0])) as document:
+            descriptors = [obj for obj in document.objects
+                           if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor"]
+            programs = {d.FontFile2.objgen for d in descriptors}
+            assert len(descriptors) > 2 * len(programs) and len(programs) <= 4  # regular, bold, italic...

@@ -212,6 +212,11 @@ class Edition:
         """"page {page} / {pages}" split around its two counters: the words between them, trimmed."""
         return [part.strip() for part in re.split(r"\{pages?\}", label("page_sur", self.lang))]
 
+    def footer(self, page: int, pages: int) -> str:
+        """The running footer of a page: "Version du 18 mars 2025 — page 3 / 45"."""
+        return label("pied_de_page", self.lang).format(
+            version=self.version, page_sur=label("page_sur", self.lang).format(page=page, pages=pages))
+
     @property
     def dir(self) -> str:
         """``ltr`` or ``rtl``."""

@@ -11,8 +11,10 @@ stops the render on anything else. One FontConfiguration per process, one set of
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -28,7 +30,10 @@ from ..errors import RenderError
 from ..markdown import Block, Heading, Image, ListBlock, Paragraph, Table, heading_ranks
 from ..model import Action, Lang, Plan
 from ..names import asset_url
-from . import Renderer, context, pdfpost, pdftext, watermark
+from ..i18n import acteur_roles, label
+from ..stamp import engine_fingerprint
+from . import Renderer, assemble, context, pdfpost, pdftext, watermark
+from .partcache import PartCache, part_key
 
 TEMPLATES = resources.TEMPLATES
 STYLESHEETS = ("page.css", "typography.css", "canevas.css")
@@ -213,25 +218,37 @@ def _stylesheets(charte_css: str) -> tuple[CSS, ...]:
 
 # --- the renderer -------------------------------------------------------------------------------
 
+PART_CSS = "@page { @bottom-center { content: none; } }"  # a part prints no footer: the assembly draws it
+FOOTERS_CSS = ("@page { @top-center { content: none; border: none; } "
+               "@bottom-center { content: string(footer); } }")
+
 
 class PdfRenderer(Renderer):
     """Renders the plan document, the fiches action, the bundles and the bilingual volume as PDF.
 
-    Laid-out documents are kept while one plan is being published, so that the bilingual volume
-    reuses the two plan documents and a bundle reuses the fiches it gathers: each is laid out once.
+    Every PDF is assembled (:mod:`publisher.render.assemble`) from parts, each laid out and written
+    once: a fiche's part goes into its annex file and into the bundles; an edition's plan parts into
+    its plan document and into the bilingual volume. The footers are drawn over the assembled pages,
+    so that the numbers run through the whole file. Parts are kept while one plan is being published.
     """
 
     extension = "pdf"
 
     def __init__(self) -> None:
         self._plan: Plan | None = None
-        self._documents: dict[tuple, object] = {}
+        self._parts: dict[tuple, object] = {}
+        self.cache: PartCache | None = None  # the parts kept between builds (set by the build)
+        self.laid_out: list[str] = []  # the parts laid out (not taken from the cache), by name, for the tests
         self.warnings: list[str] = []  # what WeasyPrint reported since the last take_warnings()
         self.last_pages = 0  # the pages of the last PDF written, as laid out: the build records them
 
+    def use_cache(self, cache: PartCache | None) -> None:
+        """Keep parts in ``cache`` between builds (None: only while one plan is being published)."""
+        self.cache = cache
+
     def clear(self) -> None:
-        """Forget the laid-out documents (the build calls it after each group of outputs)."""
-        self._plan, self._documents = None, {}
+        """Forget the parts written (the build calls it after each group of outputs)."""
+        self._plan, self._parts = None, {}
 
     def take_warnings(self) -> list[str]:
         """WeasyPrint's warnings since the last call (the build prints them, located by output)."""
@@ -246,51 +263,146 @@ class PdfRenderer(Renderer):
 
     def plan(self, plan: Plan, lang: Lang) -> bytes:
         """The whole plan document of the edition."""
-        return self._write(plan, [self._plan_document(plan, lang)], f"plan-{lang.value}")
+        return self._assemble(plan, self._plan_parts(plan, lang), f"plan-{lang.value}")
 
     def fiche(self, plan: Plan, action: Action, lang: Lang) -> bytes:
         """The fiche action annex of one action."""
-        return self._write(plan, [self._fiche_document(plan, action, lang)], f"fiche-{action.code}-{lang.value}")
+        return self._assemble(plan, [self._fiche_part(plan, action, lang)], f"fiche-{action.code}-{lang.value}")
 
     def bundle(self, plan: Plan, acteur: str, lang: Lang) -> bytes:
-        """Every fiche of the actions that an acteur pilots or partners: a title page, then the fiches."""
+        """Every fiche of the actions that an acteur pilots or partners: a title page listing each fiche
+        with the acteur's role in it and its page, then the fiches, numbered through."""
         edition = context.edition(plan, lang)
         actions = plan.actions_of(acteur)
-        codes = {a.code for a in actions}
+        views = {a.code: a for a in edition.actions}
         name = context.acteur_name(plan, acteur, lang, full=True)
-        views = [a for a in edition.actions if a.code in codes]
-        title = self._render(plan, lang, "bundle.html", actions=views, acteur=name)
-        fiches = [self._fiche_document(plan, action, lang) for action in actions]
-        return self._write(plan, [title, *fiches], f"fiches-{acteur}-{lang.value}")
+        fiches = [self._fiche_part(plan, action, lang) for action in actions]
+        counts = [self._pages(plan, part) for part in fiches]
+        cover_pages = 1
+        for _ in range(3):  # the title page's own length sets the fiches' pages: settled in a pass or two
+            starts = [cover_pages + 1 + sum(counts[:n]) for n in range(len(fiches))]
+            entries = [(views[action.code], acteur_roles(plan, action, acteur, lang), start)
+                       for action, start in zip(actions, starts)]
+            title = self._part(plan, lang, ("bundle", acteur, lang, cover_pages), "bundle.html", scope="bundle",
+                               actions=[entry[0] for entry in entries], entries=entries, acteur=name)
+            if self._pages(plan, title) == cover_pages:
+                break
+            cover_pages = self._pages(plan, title)
+        return self._assemble(plan, [title, *fiches], f"fiches-{acteur}-{lang.value}")
 
     def changes(self, plan: Plan, lang: Lang) -> bytes:
         """The tableau des modifications against ``plan.previous``, as a document of its own."""
-        return self._write(plan, [self._render(plan, lang, "changes.html")], f"modifications-{lang.value}")
+        part = self._part(plan, lang, ("changes", lang), "changes.html")
+        return self._assemble(plan, [part], f"modifications-{lang.value}")
 
     def bilingual(self, plan: Plan) -> bytes:
-        """One volume: the complete French part, then the complete Arabic part, each in its direction."""
-        parts = [self._plan_document(plan, lang) for lang in (Lang.FR, Lang.AR)]
-        return self._write(plan, parts, "plan-bilingue")
+        """One volume: a joint title page, the French edition, then the Arabic edition from a right-hand
+        (odd) page, numbered through; each edition's sommaire and links lead into its own part."""
+        editions = [context.edition(plan, lang) for lang in (Lang.FR, Lang.AR)]
+        title = self._volume_title(plan, editions)
+        french = self._plan_parts(plan, Lang.FR, offset=1)
+        parts = [title, *french]
+        pages = 1 + sum(assemble.page_count(part.data) for part in french)
+        if pages % 2:  # the Arabic part starts on an odd page: a verso left blank but for its footer
+            blank = assemble.blank_page(self._portrait())
+            parts.append(assemble.Part(blank, "blank", Lang.FR.value))
+            pages += 1
+        arabic = self._plan_parts(plan, Lang.AR, offset=pages)
+        parts = [part if part.scope in ("volume", "blank") else replace(part, group=label("edition_langue", Lang(part.lang)))
+                 for part in (*parts, *arabic)]
+        fronts = [assemble.info(french[0].data), assemble.info(arabic[0].data)]  # as each edition names itself
+        metadata = assemble.Metadata(
+            lang=Lang.FR.value, direction="/L2R",
+            title=" / ".join(title for title, _ in fronts), subject=" / ".join(subject for _, subject in fronts),
+            titles=tuple((lang.value, title) for lang, (title, _) in zip(Lang, fronts)),
+            subjects=tuple((lang.value, subject) for lang, (_, subject) in zip(Lang, fronts)))
+        return self._assemble(plan, parts, "plan-bilingue", metadata)
+
+    # --- parts ---------------------------------------------------------------------------------
 
     def _cached(self, plan: Plan, key: tuple, make):
         if plan is not self._plan:
-            self._plan, self._documents = plan, {}
-        if key not in self._documents:
-            self._documents[key] = make()
-        return self._documents[key]
+            self._plan, self._parts = plan, {}
+        if key not in self._parts:
+            self._parts[key] = make()
+        return self._parts[key]
 
-    def _plan_document(self, plan: Plan, lang: Lang):
-        return self._cached(plan, ("plan", lang), lambda: self._render(plan, lang, "plan.html"))
+    def _part(self, plan: Plan, lang: Lang, key: tuple, template: str, numbered: tuple[bool, ...] = (),
+              scope: str | None = None, nest: bool = False, **values) -> assemble.Part:
+        """A part: one template laid out and written alone, without footers (kept for this plan, and
+        between builds in the cache)."""
+        if "part_name" in values:  # the template's ``part`` (the name ``part`` is this method's)
+            values["part"] = values.pop("part_name")
 
-    def _fiche_document(self, plan: Plan, action: Action, lang: Lang):
+        def make():
+            html = self.html(plan, lang, template, **values)
+            name = "-".join(str(k.value if isinstance(k, Lang) else k) for k in key)
+            data = self._written(plan, lang, html, template, name)
+            return assemble.Part(data, scope or lang.value, lang.value, numbered=numbered, nest=nest)
+        return self._cached(plan, key, make)
+
+    def _fiche_part(self, plan: Plan, action: Action, lang: Lang, nest: bool = False) -> assemble.Part:
         view = context.action_view(plan, action, lang)
-        return self._cached(plan, ("fiche", action.code, lang), lambda: self._render(plan, lang, "fiche.html", a=view))
+        part = self._part(plan, lang, ("fiche", action.code, lang), "fiche.html", scope=f"fiche-{action.code}", a=view)
+        return replace(part, nest=nest)
 
-    def _render(self, plan: Plan, lang: Lang, template: str, **values):
-        """One laid-out WeasyPrint document (pages and their boxes), not yet written."""
-        html = self.html(plan, lang, template, **values)
+    def _pages(self, plan: Plan, part: assemble.Part) -> int:
+        return self._cached(plan, ("pages", id(part.data)), lambda: assemble.page_count(part.data))
+
+    def _plan_parts(self, plan: Plan, lang: Lang, offset: int = 0) -> list[assemble.Part]:
+        """The parts of an edition's plan document: the cover and sommaire, the narrative sections, the
+        canevas, the summaries, the annexes' heading then each fiche (the annex files' own parts), the
+        historique, the validation page.
+
+        The parts after the sommaire are laid out first; the sommaire then prints the page of each of
+        their anchors, counted from ``offset`` (the pages before this edition in its volume). Should its
+        own page count differ from the one assumed, it is laid out again with the right numbers.
+        """
+        edition = context.edition(plan, lang)
+        names = (["narrative"] if edition.sections else []) + ["canevas", "synthese", "annexes"]
+        body = [self._part(plan, lang, (name, lang), "plan.html", part_name=name) for name in names]
+        body += [self._fiche_part(plan, action, lang, nest=True) for action in plan.actions]
+        body.append(self._part(plan, lang, ("historique", lang), "plan.html", part_name="historique"))
+        if edition.signataires:
+            body.append(self._part(plan, lang, ("validation", lang), "plan.html", part_name="validation"))
+        where, start = {}, 0
+        for part in body:
+            if part.scope == lang.value:
+                found = self._cached(plan, ("anchors", id(part.data)), lambda: assemble.anchors(part.data))
+                where.update({anchor: start + index for anchor, index in found.items()})
+            start += self._pages(plan, part)
+        front_pages = 2
+        for _ in range(3):
+            numbers = {anchor: offset + front_pages + index + 1 for anchor, index in where.items()}
+            front = self._part(plan, lang, ("front", lang, offset, front_pages), "plan.html", part_name="front",
+                               pages=numbers, numbered=(False,) + (True,) * 20)
+            count = self._pages(plan, front)
+            if count == front_pages:
+                break
+            front_pages = count
+        return [front, *body]
+
+    def _volume_title(self, plan: Plan, editions) -> assemble.Part:
+        """The joint title page of the bilingual volume, each edition's lines in its own face."""
+        def make():
+            lines = [{"lang": e.lang.value, "dir": e.dir, **{name: fonts.drawable(getattr(e, name), e.lang) for name in
+                      ("royaume", "title", "territory", "periode_line", "version")}} for e in editions]
+            title = " / ".join(f"{line['title']} — {line['territory']}" for line in lines)
+            html = environment().get_template("shared/volume.html").render(
+                editions=lines, title=title, subject=title, version_iso=editions[0].version_iso)
+            return assemble.Part(self._written(plan, Lang.FR, html, "volume.html", "volume"), "volume",
+                                 Lang.FR.value, numbered=(False,))
+        return self._cached(plan, ("volume",), make)
+
+    def _portrait(self) -> tuple[float, float]:
+        """The size of a portrait page of the plan's house style, in points."""
+        return tuple(mm * 72 / 25.4 for mm in self._plan.charte.page_size)
+
+    # --- layout and writing ----------------------------------------------------------------------
+
+    def _layout(self, plan: Plan, lang: Lang, html: str, template: str, part: bool = False, extra: str = ""):
         generated, stylesheets = {}, list(_stylesheets(plan.charte.css()))
-        if context.edition(plan, lang).draft:
+        if context.edition(plan, lang).draft and template != "footers.html":
             drawn = watermark.svg(lang, plan.charte.watermark)
             # named by its content: WeasyPrint's image cache, shared by the renders of a process, keys on the URL
             name = f"watermark-{lang.value}-{hashlib.sha256(drawn).hexdigest()[:16]}.svg"
@@ -298,6 +410,10 @@ class PdfRenderer(Renderer):
             side = watermark.side_of(lang, plan.charte.watermark)
             stylesheets.append(CSS(string=f'@page {{ background: url("file://{GENERATED_PATH}{name}") no-repeat center '
                                           f'/ {side:.3f}pt {side:.3f}pt; }}', font_config=_font_config()))
+        if part:
+            stylesheets.append(_extra_css(PART_CSS))
+        if extra:
+            stylesheets.append(_extra_css(extra))
         fetcher = PlanFetcher((TEMPLATES, *fonts.font_dirs()), plan.assets, generated)
         try:
             with _collecting(self.warnings):
@@ -308,14 +424,9 @@ class PdfRenderer(Renderer):
         except FatalURLFetchingError as exc:
             raise RenderError(f"{template} : {exc}") from None
 
-    def _write(self, plan: Plan, documents, key: str) -> bytes:
-        """The PDF bytes of one or several documents, one after the other, with fixed identifiers."""
-        document = documents[0]
-        if len(documents) > 1:
-            document = document.copy([page for doc in documents for page in doc.pages])
+    def _write(self, plan: Plan, document, key: str, lang: Lang) -> bytes:
+        """The PDF bytes of one laid-out document (a part), finished: PDF/A-3a, PDF/UA-1, exact text."""
         identifier = hashlib.sha256(f"{context.plan_stem(plan)}/{key}".encode()).hexdigest()[:32].encode()
-        parts = tuple((len(doc.pages), doc.metadata.lang or "") for doc in documents)
-        self.last_pages = len(document.pages)
         try:
             with _collecting(self.warnings), pdftext.exact_text():
                 return document.write_pdf(
@@ -323,10 +434,83 @@ class PdfRenderer(Renderer):
                     pdf_variant="pdf/a-3a",
                     pdf_tags=True,
                     custom_metadata=True,
-                    finisher=pdfpost.Finisher(parts),
+                    finisher=pdfpost.Finisher(((len(document.pages), lang.value),)),
                 )
         except FatalURLFetchingError as exc:
             raise RenderError(f"{key} : {exc}") from None
+
+    def _footers(self, plan: Plan, lang: Lang, pages: list[tuple[bool, str]], key: str) -> bytes:
+        """The footers of the numbered pages of one language of a document, one page each (see footers.html)."""
+        edition = context.edition(plan, lang)
+        html = environment().get_template("shared/footers.html").render(e=edition, pages=pages)
+        return self._written(plan, lang, fonts.drawable(html, lang), "footers.html", f"footers-{key}-{lang.value}")
+
+    def _written(self, plan: Plan, lang: Lang, html: str, template: str, name: str) -> bytes:
+        """The PDF of one HTML document, from the cache when it holds exactly this, else laid out and written."""
+        images = self._image_hashes(plan)
+        key = part_key(engine_fingerprint(), plan.charte.css(), context.plan_stem(plan), name, template, lang.value,
+                       str(context.edition(plan, lang).draft), html,
+                       *(digest for url, digest in images.items() if url in html))
+        kept = self.cache.get(key) if self.cache else None
+        if kept is not None:
+            data, warnings = kept
+            self.warnings.extend(w for w in warnings if w not in self.warnings)
+            return data
+        self.laid_out.append(name)
+        warnings: list[str] = []
+        with _collecting(warnings):
+            if template == "footers.html":
+                document = self._layout(plan, lang, html, template, extra=FOOTERS_CSS)
+                with pdftext.exact_text():
+                    data = document.write_pdf(finisher=lambda doc, pdf: pdftext.finish_fonts(doc, pdf))
+            else:
+                data = self._write(plan, self._layout(plan, lang, html, template, part=True), name, lang)
+        self.warnings.extend(w for w in warnings if w not in self.warnings)
+        if self.cache:
+            self.cache.put(key, data, warnings, name)
+        return data
+
+    def _image_hashes(self, plan: Plan) -> dict[str, str]:
+        """The SHA-256 of the bytes of each image of the plan, by the URL the HTML names it with."""
+        return self._cached(plan, ("images",), lambda: {asset_url(name): hashlib.sha256(data).hexdigest()
+                                                        for name, data in sorted(plan.assets.items())})
+
+    def _assemble(self, plan: Plan, parts: list, key: str, metadata: assemble.Metadata | None = None) -> bytes:
+        """The parts merged into one PDF, the footers drawn over its numbered pages, numbered through."""
+        lang = parts[0].lang
+        metadata = metadata or assemble.Metadata(lang=lang, direction="/R2L" if lang == Lang.AR.value else "/L2R")
+        merged, layout = assemble.merge(parts, metadata)
+        total = len(layout.sizes)
+        for language in dict.fromkeys(layout.langs):
+            indexes = [n for n in range(total) if layout.numbered[n] and layout.langs[n] == language]
+            if not indexes:
+                continue
+            edition = context.edition(plan, Lang(language))
+            pages = [(layout.sizes[n][0] > layout.sizes[n][1], edition.footer(n + 1, total)) for n in indexes]
+            assemble.overlay(merged, self._footers(plan, Lang(language), pages, key), indexes)
+        assemble.share_fonts(merged, _font_programs())
+        self.last_pages = total
+        return assemble.save(merged)
+
+
+@lru_cache(maxsize=1)
+def _font_programs() -> dict[str, bytes]:
+    """The font files of the chosen faces by PostScript name, for the assembly to share one subset per face."""
+    from fontTools.ttLib import TTFont
+
+    programs = {}
+    for family in fonts.FAMILIES.values():
+        for face in fonts.faces(family):
+            data = face.path.read_bytes()
+            name = TTFont(io.BytesIO(data), lazy=True)["name"].getDebugName(6)
+            if name:
+                programs[name] = data
+    return programs
+
+
+@lru_cache(maxsize=8)
+def _extra_css(text: str) -> CSS:
+    return CSS(string=text, font_config=_font_config())
 
 
 @lru_cache(maxsize=None)
