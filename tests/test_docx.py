@@ -191,13 +191,18 @@ def test_document_order_and_one_fiche_per_page(plan, rendered, lang) -> None:
     assert "{{" not in text and "{%" not in text and "}}" not in text  # every tag of the template was filled
     fiches = [p for p in paragraphs(document.element.body) if style_of(p) == "Titrefiche"]
     assert [text_of(p) for p in fiches] == [f"{label('fiche_action', lang)} {a.code}" for a in plan.actions]
-    breaks = [p.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}") for p in fiches]
-    assert breaks[0] is not None and breaks[0].get(qn("w:val")) == "0"  # the first sits under "Annexes"
-    # each fiche is a section of its own (its continued pages name it in their header): the section
-    # break before each of the others turns the page, instead of the "Titre fiche" style's page break
-    for fiche in fiches[1:]:
-        ended = fiche.getprevious().find(f"{qn('w:pPr')}/{qn('w:sectPr')}")
-        assert ended is not None and ended.find(qn("w:titlePg")) is not None
+    # each fiche opens a page with its letterhead, as the annex file does (the PDF's fiches are the annex's
+    # own pages): the "Annexes" page says how many follow; the title itself never breaks the page
+    assert label("fiches_action", lang) in text_of(next(p for p in paragraphs(document.element.body) if style_of(p)
+                                                       == "Titre1" and text_of(p) == label("annexes", lang)).getnext())
+    for number, fiche in enumerate(fiches):
+        letterhead = [fiche.getprevious().getprevious(), fiche.getprevious()]
+        assert [style_of(p) for p in letterhead] == ["Entetefiche", "Entetefiche"]
+        assert fiche.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}").get(qn("w:val")) == "0"
+        # each fiche is a section of its own (its continued pages name it in their header): the section
+        # break before its letterhead turns the page
+        ended = letterhead[0].getprevious().find(f"{qn('w:pPr')}/{qn('w:sectPr')}")
+        assert ended is not None and (number == 0 or ended.find(qn("w:titlePg")) is not None)
         kind = ended.find(qn("w:type"))
         assert kind is None or kind.get(qn("w:val")) == "nextPage"
     styles = document.styles.element
