@@ -295,14 +295,6 @@ def pilote_text(plan: Plan, pilote, lang: Lang) -> str:
     return f"{name} ({detail})" if name and detail else name or detail
 
 
-def acteur_roles(plan: Plan, action, key: str, lang: Lang) -> str:
-    """The acteur ``key``'s role in an action, as an acteur's bundle lists it: pilote, partenaire or both."""
-    roles = [label(name, lang) for name, held in (
-        ("role_pilote", any(pilote.acteur == key for pilote in action.pilotes)),
-        ("role_partenaire", key in action.partenaires)) if held]
-    return LIST_SEPARATOR[lang].join(roles)
-
-
 def acteur_name(plan: Plan, key: str, lang: Lang, full: bool = False) -> str:
     """An acteur as printed: its sigle in tables, its full name (and sigle) when ``full``."""
     acteur = plan.acteurs.get(key)

@@ -30,7 +30,7 @@ from ..errors import RenderError
 from ..markdown import Block, Heading, Image, ListBlock, Paragraph, Table, heading_ranks
 from ..model import Action, Lang, Plan
 from ..names import asset_url
-from ..i18n import acteur_roles, label
+from ..i18n import label
 from ..stamp import engine_fingerprint
 from . import Renderer, assemble, context, pdfpost, pdftext, watermark
 from .partcache import PartCache, part_key
@@ -281,10 +281,10 @@ class PdfRenderer(Renderer):
         cover_pages = 1
         for _ in range(3):  # the title page's own length sets the fiches' pages: settled in a pass or two
             starts = [cover_pages + 1 + sum(counts[:n]) for n in range(len(fiches))]
-            entries = [(views[action.code], acteur_roles(plan, action, acteur, lang), start)
-                       for action, start in zip(actions, starts)]
+            entries = [(entry, views[entry.code], start)
+                       for entry, start in zip(context.bundle_entries(plan, acteur, lang), starts)]
             title = self._part(plan, lang, ("bundle", acteur, lang, cover_pages), "bundle.html", scope="bundle",
-                               actions=[entry[0] for entry in entries], entries=entries, acteur=name)
+                               actions=[entry[1] for entry in entries], entries=entries, acteur=name)
             if self._pages(plan, title) == cover_pages:
                 break
             cover_pages = self._pages(plan, title)
@@ -296,26 +296,26 @@ class PdfRenderer(Renderer):
         return self._assemble(plan, [part], f"modifications-{lang.value}")
 
     def bilingual(self, plan: Plan) -> bytes:
-        """One volume: a joint title page, the French edition, then the Arabic edition from a right-hand
-        (odd) page, numbered through; each edition's sommaire and links lead into its own part."""
-        editions = [context.edition(plan, lang) for lang in (Lang.FR, Lang.AR)]
-        title = self._volume_title(plan, editions)
-        french = self._plan_parts(plan, Lang.FR, offset=1)
-        parts = [title, *french]
-        pages = 1 + sum(assemble.page_count(part.data) for part in french)
+        """One volume, as :class:`publisher.render.context.JointTitle` sets it out for both formats: the
+        joint title page, its verso blank but for the footer, the French edition from page 3, then the
+        Arabic edition from a right-hand (odd) page, numbered through; each edition's sommaire and links
+        lead into its own part."""
+        joint = context.joint_title(plan)
+        blank = assemble.Part(assemble.blank_page(self._portrait(plan)), "blank", Lang.FR.value)
+        parts, pages = [self._volume_title(plan), blank], 2
+        french = self._plan_parts(plan, Lang.FR, offset=pages)
+        parts += french
+        pages += sum(assemble.page_count(part.data) for part in french)
         if pages % 2:  # the Arabic part starts on an odd page: a verso left blank but for its footer
-            blank = assemble.blank_page(self._portrait())
-            parts.append(assemble.Part(blank, "blank", Lang.FR.value))
+            parts.append(blank)
             pages += 1
         arabic = self._plan_parts(plan, Lang.AR, offset=pages)
         parts = [part if part.scope in ("volume", "blank") else replace(part, group=label("edition_langue", Lang(part.lang)))
                  for part in (*parts, *arabic)]
-        fronts = [assemble.info(french[0].data), assemble.info(arabic[0].data)]  # as each edition names itself
         metadata = assemble.Metadata(
-            lang=Lang.FR.value, direction="/L2R",
-            title=" / ".join(title for title, _ in fronts), subject=" / ".join(subject for _, subject in fronts),
-            titles=tuple((lang.value, title) for lang, (title, _) in zip(Lang, fronts)),
-            subjects=tuple((lang.value, subject) for lang, (_, subject) in zip(Lang, fronts)))
+            lang=Lang.FR.value, direction="/L2R", title=joint.title, subject=joint.subject,
+            titles=tuple((lang.value, context.edition(plan, lang).document_title) for lang in joint.langs),
+            subjects=tuple((lang.value, context.edition(plan, lang).document_subject) for lang in joint.langs))
         return self._assemble(plan, parts, "plan-bilingue", metadata)
 
     # --- parts ---------------------------------------------------------------------------------
@@ -382,21 +382,25 @@ class PdfRenderer(Renderer):
             front_pages = count
         return [front, *body]
 
-    def _volume_title(self, plan: Plan, editions) -> assemble.Part:
-        """The joint title page of the bilingual volume, each edition's lines in its own face."""
+    def _volume_title(self, plan: Plan) -> assemble.Part:
+        """The joint title page of the bilingual volume (:func:`publisher.render.context.joint_title`, as
+        the DOCX's), each edition's lines in its own face."""
         def make():
-            lines = [{"lang": e.lang.value, "dir": e.dir, **{name: fonts.drawable(getattr(e, name), e.lang) for name in
-                      ("royaume", "title", "territory", "periode_line", "version")}} for e in editions]
-            title = " / ".join(f"{line['title']} — {line['territory']}" for line in lines)
+            joint = context.joint_title(plan)
+            blocks = [{"lang": b.lang.value, "dir": b.dir,
+                       **{name: fonts.drawable(getattr(b, name), b.lang) for name in ("title", "territory", "periode_line", "version")}}
+                      for b in joint.blocks]
             html = environment().get_template("shared/volume.html").render(
-                editions=lines, title=title, subject=title, version_iso=editions[0].version_iso)
+                editions=blocks, title=joint.title, subject=joint.subject,
+                version_iso=context.edition(plan, Lang.FR).version_iso)
             return assemble.Part(self._written(plan, Lang.FR, html, "volume.html", "volume"), "volume",
                                  Lang.FR.value, numbered=(False,))
         return self._cached(plan, ("volume",), make)
 
-    def _portrait(self) -> tuple[float, float]:
+    @staticmethod
+    def _portrait(plan: Plan) -> tuple[float, float]:
         """The size of a portrait page of the plan's house style, in points."""
-        return tuple(mm * 72 / 25.4 for mm in self._plan.charte.page_size)
+        return tuple(mm * 72 / 25.4 for mm in plan.charte.page_size)
 
     # --- layout and writing ----------------------------------------------------------------------
 
