@@ -390,9 +390,9 @@ class PdfRenderer(Renderer):
             blocks = [{"lang": b.lang.value, "dir": b.dir,
                        **{name: fonts.drawable(getattr(b, name), b.lang) for name in ("title", "territory", "periode_line", "version")}}
                       for b in joint.blocks]
+            french = context.edition(plan, Lang.FR)  # the volume opens in French: its properties' edition
             html = environment().get_template("shared/volume.html").render(
-                editions=blocks, title=joint.title, subject=joint.subject,
-                version_iso=context.edition(plan, Lang.FR).version_iso)
+                editions=blocks, title=joint.title, subject=joint.subject, e=french, L=french.labels)
             return assemble.Part(self._written(plan, Lang.FR, html, "volume.html", "volume"), "volume",
                                  Lang.FR.value, numbered=(False,))
         return self._cached(plan, ("volume",), make)
