@@ -451,10 +451,10 @@ def _render_all(plan: Plan, todo: list[tuple[Job, str]], workers: int | None, pr
         futures = submit([batch for batch in batches if not late(batch)])
         pending = set(futures)
         while pending or waiting:
-            if not pending:  # the others are done: their parts are in the cache
-                started = submit(waiting)
+            if waiting and not any(futures[f][0][0].fmt == "pdf" for f in pending):
+                started = submit(waiting)  # the PDF groups are done: their parts are in the cache
                 futures.update(started)
-                pending, waiting = set(started), []
+                pending, waiting = pending | set(started), []
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 batch = futures[future]
