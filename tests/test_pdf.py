@@ -26,21 +26,20 @@ pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppl
 
 
 @pytest.fixture(scope="module")
-def plan():
-    return load_checked(EXAMPLE).plan
+def plan(example_plan):
+    return example_plan
 
 
 @pytest.fixture(scope="module")
-def rendered(plan, tmp_path_factory):
-    """The example plan's two PDF editions and the fiches of its first action, rendered once."""
+def rendered(plan, tmp_path_factory, example_documents):
+    """The example plan's two PDF editions and the fiches of its first action, rendered once a session."""
     folder = tmp_path_factory.mktemp("pdf")
     out = {}
-    renderer = PdfRenderer()
     for lang in Lang:
-        data = renderer.plan(plan, lang)
+        data = example_documents("pdf", "plan", lang)
         path = folder / f"plan-{lang.value}.pdf"
         path.write_bytes(data)
-        fiche = renderer.fiche(plan, plan.actions[0], lang)
+        fiche = example_documents("pdf", "fiche", lang, plan.actions[0].code)
         fpath = folder / f"fiche-{lang.value}.pdf"
         fpath.write_bytes(fiche)
         out[lang] = (data, path, fiche, fpath)

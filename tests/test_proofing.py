@@ -202,19 +202,21 @@ PDFS = [  # (plan, kind, edition): the plan documents and the long fiche, the sl
 DOCXS = PDFS  # each PDF's DOCX, for the same words; the stress plan's, laid out by LibreOffice
 
 
-def _render(name: str, kind: str, edition: str, fmt: str, folder: Path) -> Path:
-    """One output of a plan, written where a build would write it under ``folder``."""
+def _render(name: str, kind: str, edition: str, fmt: str, folder: Path, made: bytes | None = None) -> Path:
+    """One output of a plan, written where a build would write it under ``folder`` (``made``: its bytes,
+    already rendered for the session)."""
     plan = load_checked(PLANS_PROOFED[name], strict=True).plan
     key = LONG_FICHE if kind == "fiche" else None
     job = next(j for j in jobs(plan, (edition,), (fmt,)) if j.kind == kind and j.key == key)
     path = folder / name / job.target
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(renderer(fmt).render(job.spec(plan)))
+    path.write_bytes(made if made is not None else renderer(fmt).render(job.spec(plan)))
     return path
 
 
-def _render_and_measure(name: str, kind: str, edition: str, folder: Path) -> tuple[Path, list[Page]]:
-    path = _render(name, kind, edition, "pdf", folder)
+def _render_and_measure(name: str, kind: str, edition: str, folder: Path, made: bytes | None = None
+                        ) -> tuple[Path, list[Page]]:
+    path = _render(name, kind, edition, "pdf", folder, made)
     return path, measure(path, MARGINS)
 
 
@@ -234,14 +236,18 @@ class Document:
 
 
 @pytest.fixture(scope="session")
-def proofs(tmp_path_factory) -> dict[tuple, Document]:
+def proofs(tmp_path_factory, example_documents) -> dict[tuple, Document]:
     """Every document the checks read, by (plan, kind, edition, "pdf" or "docx-lo").
 
     Rendered as a build would (the plan checked with --strict), but only the outputs the checks read: the
-    plan documents and one long fiche, not every fiche and bundle of a build.
+    plan documents and one long fiche, not every fiche and bundle of a build. The example plan's come from
+    the session's (conftest ``example_documents``), rendered once for every test module.
     """
+    def made(name: str, kind: str, edition: str, fmt: str) -> bytes | None:
+        return example_documents(fmt, kind, Lang(edition)) if name == "example" and kind == "plan" else None
+
     folder = tmp_path_factory.mktemp("proofing")
-    docxs = {wanted: _render(*wanted, "docx", folder) for wanted in DOCXS}
+    docxs = {wanted: _render(*wanted, "docx", folder, made(*wanted, "docx")) for wanted in DOCXS}
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     lo_sources = [docxs[wanted] for wanted in DOCXS if wanted[0] == "stress"]
     libreoffice = soffice and subprocess.Popen(
@@ -250,7 +256,7 @@ def proofs(tmp_path_factory) -> dict[tuple, Document]:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     found = {}
     with ProcessPoolExecutor(max_workers=2) as pool:
-        futures = {wanted: pool.submit(_render_and_measure, *wanted, folder) for wanted in PDFS}
+        futures = {wanted: pool.submit(_render_and_measure, *wanted, folder, made(*wanted, "pdf")) for wanted in PDFS}
         for (name, kind, edition), future in futures.items():
             path, pages = future.result()
             found[name, kind, edition, "pdf"] = Document(path, pages, Lang(edition), docxs[name, kind, edition])
