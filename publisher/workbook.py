@@ -69,6 +69,7 @@ FIRST_ROW = 4
 SPARE_ROWS = 50  # rows below the last action that keep the drop-down lists, for inserted actions
 ACTEURS_NAME = "acteurs"  # the defined name of the acteur keys on the French guide sheet
 EXPORTED = "Valeurs exportées"  # the hidden sheet of the cells as exported, for the three-way import
+EXPORTED_PASSWORD = "publisher-valeurs-exportees"
 
 
 # --- the columns ----------------------------------------------------------------------------------
@@ -459,6 +460,9 @@ def _exported_sheet(wb: Workbook, priorities: list[Priorite], codes: set[str]) -
                     _put(ws, row, c, node.intitule[lang] or None)
             _put(ws, row, LEVEL_COL, _LEVEL.get(type(node), ACTION_LEVEL))
     ws.protection.sheet = True
+    # a password (not a secret: it is here) so that a partner who unhides the sheet in Calc cannot edit it
+    # by mistake; the visible sheets stay protected without one, to let partners insert rows
+    ws.protection.password = EXPORTED_PASSWORD
 
 
 def _header_row(ws, row: int, node, depth: int) -> None:

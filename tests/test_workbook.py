@@ -648,3 +648,13 @@ def test_one_code_added_on_both_sides(partners, tmp_path: Path, capsys) -> None:
            "A1.2.1.3: conflit : « Budget » vaut 9\u202f000 dans plan.yaml et 8\u202f000 dans le classeur (action " \
            "absente du classeur à l'export) [classeur.conflit]" in capsys.readouterr().out
     assert (plan / "plan.yaml").read_bytes() == added
+
+
+def test_the_sheet_of_exported_values_is_hidden_and_locked_with_a_password(exported) -> None:
+    """What the three-way import compares with cannot be edited by mistake: hidden, and protected by a
+    password (the visible sheets are protected without one, so that partners may insert rows)."""
+    workbook = load_workbook(exported[1])
+    sheet = workbook[workbook.sheetnames[-1]]
+    assert sheet.title == "Valeurs exportées" and sheet.sheet_state in ("hidden", "veryHidden")
+    assert sheet.protection.sheet and sheet.protection.password
+    assert all(not workbook[name].protection.password for name in workbook.sheetnames[:-1])
