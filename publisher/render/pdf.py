@@ -218,9 +218,7 @@ def _stylesheets(charte_css: str) -> tuple[CSS, ...]:
 
 # --- the renderer -------------------------------------------------------------------------------
 
-PART_CSS = "@page { @bottom-center { content: none; } }"  # a part prints no footer: the assembly draws it
-FOOTERS_CSS = ("@page { @top-center { content: none; border: none; } "
-               "@bottom-center { content: string(footer); } }")
+FOOTERS_CSS = "@page { @top-center { content: none; border: none; } }"  # the footers' document: no header
 
 
 class PdfRenderer(Renderer):
@@ -404,7 +402,7 @@ class PdfRenderer(Renderer):
 
     # --- layout and writing ----------------------------------------------------------------------
 
-    def _layout(self, plan: Plan, lang: Lang, html: str, template: str, part: bool = False, extra: str = ""):
+    def _layout(self, plan: Plan, lang: Lang, html: str, template: str, extra: str = ""):
         generated, stylesheets = {}, list(_stylesheets(plan.charte.css()))
         if context.edition(plan, lang).draft and template != "footers.html":
             drawn = watermark.svg(lang, plan.charte.watermark)
@@ -414,8 +412,6 @@ class PdfRenderer(Renderer):
             side = watermark.side_of(lang, plan.charte.watermark)
             stylesheets.append(CSS(string=f'@page {{ background: url("file://{GENERATED_PATH}{name}") no-repeat center '
                                           f'/ {side:.3f}pt {side:.3f}pt; }}', font_config=_font_config()))
-        if part:
-            stylesheets.append(_extra_css(PART_CSS))
         if extra:
             stylesheets.append(_extra_css(extra))
         fetcher = PlanFetcher((TEMPLATES, *fonts.font_dirs()), plan.assets, generated)
@@ -468,7 +464,7 @@ class PdfRenderer(Renderer):
                 with pdftext.exact_text():
                     data = document.write_pdf(finisher=lambda doc, pdf: pdftext.finish_fonts(doc, pdf))
             else:
-                data = self._write(plan, self._layout(plan, lang, html, template, part=True), name, lang)
+                data = self._write(plan, self._layout(plan, lang, html, template), name, lang)
         self.warnings.extend(w for w in warnings if w not in self.warnings)
         if self.cache:
             self.cache.put(key, data, warnings, name)
