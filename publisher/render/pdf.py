@@ -276,17 +276,14 @@ class PdfRenderer(Renderer):
         name = context.acteur_name(plan, acteur, lang, full=True)
         fiches = [self._fiche_part(plan, action, lang) for action in actions]
         counts = [self._pages(plan, part) for part in fiches]
-        cover_pages = 1
-        for _ in range(3):  # the title page's own length sets the fiches' pages: settled in a pass or two
+
+        def cover(cover_pages: int) -> assemble.Part:
             starts = [cover_pages + 1 + sum(counts[:n]) for n in range(len(fiches))]
             entries = [(entry, views[entry.code], start)
                        for entry, start in zip(context.bundle_entries(plan, acteur, lang), starts)]
-            title = self._part(plan, lang, ("bundle", acteur, lang, cover_pages), "bundle.html", scope="bundle",
-                               actions=[entry[1] for entry in entries], entries=entries, acteur=name)
-            if self._pages(plan, title) == cover_pages:
-                break
-            cover_pages = self._pages(plan, title)
-        return self._assemble(plan, [title, *fiches], f"fiches-{acteur}-{lang.value}")
+            return self._part(plan, lang, ("bundle", acteur, lang, cover_pages), "bundle.html", scope="bundle",
+                              actions=[entry[1] for entry in entries], entries=entries, acteur=name)
+        return self._assemble(plan, [self._settled(plan, 1, cover), *fiches], f"fiches-{acteur}-{lang.value}")
 
     def changes(self, plan: Plan, lang: Lang) -> bytes:
         """The tableau des modifications against ``plan.previous``, as a document of its own."""
@@ -369,16 +366,24 @@ class PdfRenderer(Renderer):
                 found = self._cached(plan, ("anchors", id(part.data)), lambda: assemble.anchors(part.data))
                 where.update({anchor: start + index for anchor, index in found.items()})
             start += self._pages(plan, part)
-        front_pages = 2
-        for _ in range(3):
+
+        def front(front_pages: int) -> assemble.Part:
             numbers = {anchor: offset + front_pages + index + 1 for anchor, index in where.items()}
-            front = self._part(plan, lang, ("front", lang, offset, front_pages), "plan.html", part_name="front",
-                               pages=numbers, numbered=(False,) + (True,) * 20)
-            count = self._pages(plan, front)
-            if count == front_pages:
+            return self._part(plan, lang, ("front", lang, offset, front_pages), "plan.html", part_name="front",
+                              pages=numbers, numbered=(False,) + (True,) * 20)
+        return [self._settled(plan, 2, front), *body]
+
+    def _settled(self, plan: Plan, pages: int, make) -> assemble.Part:
+        """A part that prints the pages of those after it (a sommaire, a bundle's cover), so that its own
+        length shifts them: ``make(pages)`` laid out with its length guessed, then again with the length
+        it took, until the two agree (a pass or two)."""
+        for _ in range(3):
+            part = make(pages)
+            count = self._pages(plan, part)
+            if count == pages:
                 break
-            front_pages = count
-        return [front, *body]
+            pages = count
+        return part
 
     def _volume_title(self, plan: Plan) -> assemble.Part:
         """The joint title page of the bilingual volume (:func:`publisher.render.context.joint_title`, as
