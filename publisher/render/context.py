@@ -189,7 +189,8 @@ class Edition:
     previous_version: str = ""
     # the composed lines both formats print as they are
     colon: str = ""  # between a label and its value: "\u00a0: " in French, ": " in Arabic
-    periode_line: str = ""  # "Période concernée : 2025–2027"
+    periode_line: str = ""  # "Période concernée : 2025–2027" as one string; in Arabic a left-to-right mark
+    # before the years, or the bidi algorithm reads the range backwards ("2027–2025")
     total_line: str = ""  # "Total général : 150 000 MAD"
     by_volet_total: tuple[str, int, str] = ("", 0, "")  # the totals row of the summary by volet
     by_echeance_total: tuple[str, str, str] = ("", "", "")  # the totals row of the summary by échéance
@@ -235,17 +236,8 @@ class TitleBlock:
     lang: Lang
     title: str  # "Plan d'action provincial de protection de l'enfance"
     territory: str  # "Province d'Assafa"
-    periode_label: str  # "Période concernée"
-    colon: str
-    periode: str  # "2025–2027": left to right in both languages (the HTML isolates it, <span dir="ltr">)
+    periode_line: str  # "Période concernée : 2025–2027" (:attr:`Edition.periode_line`)
     version: str  # "Version du 18 mars 2025"
-
-    @property
-    def periode_line(self) -> str:
-        """"Période concernée : 2025–2027" as one string; in Arabic a left-to-right mark before the
-        years, or the bidi algorithm reads the range backwards ("2027–2025")."""
-        mark = "\u200e" if self.lang.rtl else ""
-        return f"{self.periode_label}{self.colon}{mark}{self.periode}"
 
     @property
     def lines(self) -> list[str]:
@@ -280,7 +272,7 @@ class JointTitle:
 def joint_title(plan: Plan) -> JointTitle:
     """The title page and the properties of the bilingual volume of ``plan``."""
     editions = [edition(plan, lang) for lang in (Lang.FR, Lang.AR)]
-    blocks = tuple(TitleBlock(e.lang, e.title, e.territory, e.labels["periode"], e.colon, e.periode, e.version)
+    blocks = tuple(TitleBlock(e.lang, e.title, e.territory, e.periode_line, e.version)
                    for e in editions)
     return JointTitle(blocks, " — ".join(e.document_title for e in editions),
                       " — ".join(e.document_subject for e in editions))
@@ -518,7 +510,7 @@ def _edition(plan: Plan, lang: Lang) -> Edition:
         modifications_header=diff.header(lang),
         previous_version=label("version_du", lang, date=format_date(plan.previous.version, lang)) if plan.previous else "",
         colon=COLON[lang],
-        periode_line=labelled("periode", lang, periode),
+        periode_line=labelled("periode", lang, ("\u200e" if lang.rtl else "") + periode),
         total_line=labelled("plan_total", lang, format_money(plan.budget_total, lang)),
         between_versions=between,
         modifications_title=title,
