@@ -72,7 +72,7 @@ def warm(cold, tmp_path, **change) -> tuple[bytes, list[str]]:
 
 def test_a_warm_build_lays_out_nothing_and_gives_the_same_bytes(cold, tmp_path) -> None:
     _, _, data, laid_out = cold
-    assert {"front-fr-0-2", "canevas-fr", "fiche-A1.1.1.1-fr", "fiche-A1.1.1.2-fr", "footers-plan-fr-fr"} <= set(laid_out)
+    assert {"front-fr-0-2", "canevas-P1-fr", "fiche-A1.1.1.1-fr", "fiche-A1.1.1.2-fr", "footers-plan-fr-fr"} <= set(laid_out)
     again, laid_out_again = warm(cold, tmp_path)
     assert laid_out_again == []
     assert again == data
@@ -80,7 +80,7 @@ def test_a_warm_build_lays_out_nothing_and_gives_the_same_bytes(cold, tmp_path) 
 
 def test_one_budget_lays_out_its_fiche_the_canevas_and_the_summaries_only(cold, tmp_path) -> None:
     data, laid_out = warm(cold, tmp_path, budget="31000")
-    assert set(laid_out) == {"canevas-fr", "synthese-fr", "fiche-A1.1.1.2-fr"}
+    assert set(laid_out) == {"canevas-P1-fr", "synthese-fr", "fiche-A1.1.1.2-fr"}
     assert data != cold[2]
 
 
@@ -146,3 +146,30 @@ def test_a_build_keeps_its_parts_outside_the_output_folder_and_prunes_the_supers
     shutil.rmtree(out)
     build(folder, tmp_path / "elsewhere", editions=("fr",), formats=("pdf",), workers=1)
     assert not cache.exists()  # the parts of an output folder that is gone go too
+
+
+
+def three_priorities(tmp_path: Path) -> Path:
+    """The two-action plan with its priority dealt three times (P1, P2, P3: six actions)."""
+    folder = plan_folder(tmp_path)
+    text = (folder / "plan.yaml").read_text(encoding="utf-8")
+    head, priority = text.split("priorites:\n")
+    copies = [priority.replace("code: P1", f"code: P{n}").replace("OG1.", f"OG{n}.").replace("OS1.", f"OS{n}.")
+              .replace("A1.", f"A{n}.") for n in (1, 2, 3)]
+    (folder / "plan.yaml").write_text(head + "priorites:\n" + "".join(copies), encoding="utf-8")
+    return folder
+
+
+def test_one_budget_reflows_its_priority_and_the_last_one_only(tmp_path) -> None:
+    """The canevas is a part per priority: a budget of P2 lays out P2's pages and P3's (they end with the
+    plan's total), never P1's; the document is the one laid out cold from the changed sources, byte for byte."""
+    folder = three_priorities(tmp_path)
+    _, cold_laid_out = render(folder, tmp_path / "cache")
+    assert {"canevas-P1-fr", "canevas-P2-fr", "canevas-P3-fr"} <= set(cold_laid_out)
+    yaml = folder / "plan.yaml"
+    text = yaml.read_text(encoding="utf-8")
+    start = text.index("- code: A2.1.1.2")
+    yaml.write_text(text[:start] + text[start:].replace("{montant: 30000}", "{montant: 31000}", 1), encoding="utf-8")
+    data, laid_out = render(folder, tmp_path / "cache")
+    assert set(laid_out) == {"canevas-P2-fr", "canevas-P3-fr", "synthese-fr", "fiche-A2.1.1.2-fr"}
+    assert data == render(folder, tmp_path / "cold-cache")[0]

@@ -346,7 +346,8 @@ class PdfRenderer(Renderer):
 
     def _plan_parts(self, plan: Plan, lang: Lang, offset: int = 0) -> list[assemble.Part]:
         """The parts of an edition's plan document: the cover and sommaire, the narrative sections, the
-        canevas, the summaries, the annexes' heading then each fiche (the annex files' own parts), the
+        canevas (a part per priority: a budget changed reflows its priority's pages, and the last
+        priority's, which end with the plan's total), the summaries, the annexes' heading then each fiche (the annex files' own parts), the
         historique, the validation page.
 
         The parts after the sommaire are laid out first; the sommaire then prints the page of each of
@@ -354,8 +355,11 @@ class PdfRenderer(Renderer):
         own page count differ from the one assumed, it is laid out again with the right numbers.
         """
         edition = context.edition(plan, lang)
-        names = (["narrative"] if edition.sections else []) + ["canevas", "synthese", "annexes"]
-        body = [self._part(plan, lang, (name, lang), "plan.html", part_name=name) for name in names]
+        body = [self._part(plan, lang, ("narrative", lang), "plan.html", part_name="narrative")] if edition.sections else []
+        body += [self._part(plan, lang, ("canevas", p.code, lang), "plan.html", part_name="canevas", priorite=index)
+                 for index, p in enumerate(plan.priorites)] or [
+                 self._part(plan, lang, ("canevas", lang), "plan.html", part_name="canevas")]
+        body += [self._part(plan, lang, (name, lang), "plan.html", part_name=name) for name in ("synthese", "annexes")]
         body += [self._fiche_part(plan, action, lang, nest=True) for action in plan.actions]
         body.append(self._part(plan, lang, ("historique", lang), "plan.html", part_name="historique"))
         if edition.signataires:
