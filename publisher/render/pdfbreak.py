@@ -37,7 +37,6 @@ SUPPORTED = ("70.",)  # the versions whose split_first_line and split_text_box t
 JOINER = "\u200d"
 JOINER_BYTES = len(JOINER.encode())
 JOINING = frozenset({"AL", "R"})  # the letters of the right-to-left scripts, the joining ones among them
-TRIES = 4  # narrower widths tried for a line that still overflows (each one letter or so shorter)
 EPSILON = 1e-3  # points
 
 _BEFORE: ContextVar[str] = ContextVar("publisher_break_before", default="")  # the text before the line
@@ -67,58 +66,61 @@ def _forced(style, is_line_start: bool, minimum: bool) -> bool:
         is_line_start and (wrap == "anywhere" or (wrap == "break-word" and not minimum)))
 
 
-def _measured(layout, style) -> tuple[float, float, float]:
-    """Width, height and baseline of a layout's first line, as WeasyPrint's ``first_line_metrics``."""
+def _relaid(layout, style, text: str) -> tuple[float, float, float]:
+    """Lay ``layout`` out again with ``text``, as drawn (no width), and measure it."""
+    layout.setup(style)  # WeasyPrint's first_line_metrics deactivated it
+    layout.set_text(text)
     first_line, _ = layout.get_first_line()
     width, height = line_break.line_size(first_line, style)
-    return width, height, pango.pango_layout_get_baseline(layout.layout) * FROM_UNITS
+    baseline = pango.pango_layout_get_baseline(layout.layout) * FROM_UNITS
+    layout.deactivate()
+    return width, height, baseline
 
 
-def _joined(text, style, context, max_width, justification_spacing, is_line_start, minimum):
-    """WeasyPrint's ``split_first_line``, the line joined to the text before it and after it."""
-    lead = JOINER if joins(_BEFORE.get(), text) else ""
-    result = _original_split_first_line(lead + text, style, context, max_width, justification_spacing,
-                                        is_line_start, minimum)
-    layout, length, resume, width, height, baseline = result
-    if lead and length <= JOINER_BYTES:  # nothing but the joiner fits: the letter alone, as WeasyPrint does
-        lead = ""
-        result = _original_split_first_line(text, style, context, max_width, justification_spacing,
-                                            is_line_start, minimum)
-        layout, length, resume, width, height, baseline = result
-    if lead:
-        length -= JOINER_BYTES
-        resume = None if resume is None else resume - JOINER_BYTES
-    joiners = [0] if lead else []
-    encoded = text.encode()
-    line = encoded[:length].decode()
-    if (resume == length and layout.text == lead + line and length < len(encoded)
-            and joins(line, encoded[length:].decode())):
-        layout.setup(style)  # first_line_metrics deactivated it
-        layout.set_text(lead + line + JOINER)
-        width, height, baseline = _measured(layout, style)
-        layout.deactivate()
-        joiners.append(len((lead + line).encode()))
-    layout.publisher_joiners = tuple(joiners)
-    return layout, length, resume, width, height, baseline
+def _previous_letter(line: str) -> str:
+    """``line`` without its last letter and the marks on it."""
+    end = len(line)
+    while end and unicodedata.category(line[end - 1]) in ("Mn", "Me"):
+        end -= 1
+    return line[:max(end - 1, 0)]
 
 
 def _split_first_line(text, style, context, max_width, justification_spacing, is_line_start=True, minimum=False):
-    result = _joined(text, style, context, max_width, justification_spacing, is_line_start, minimum)
-    if not (max_width and result[2] is not None and _forced(style, is_line_start, minimum)):
-        return result
-    narrower = max_width
-    for _ in range(TRIES):  # a line broken inside a word, wider as drawn than the box it was fitted in
-        over = result[3] - max_width
-        if over <= EPSILON:
+    """WeasyPrint's ``split_first_line``, the line joined to the text before and after it, and a line broken
+    inside a word no wider as drawn than ``max_width``."""
+    lead = JOINER if joins(_BEFORE.get(), text) else ""
+    result = _original_split_first_line(lead + text, style, context, max_width, justification_spacing,
+                                        is_line_start, minimum)
+    if lead and result[1] <= JOINER_BYTES:  # nothing but the joiner fits: the letter alone, as WeasyPrint does
+        lead = ""
+        result = _original_split_first_line(text, style, context, max_width, justification_spacing,
+                                            is_line_start, minimum)
+    layout, length, resume, width, height, baseline = result
+    if lead:
+        length -= JOINER_BYTES
+        resume = None if resume is None else resume - JOINER_BYTES
+    layout.publisher_joiners = (0,) if lead else ()
+    encoded = text.encode()
+    if resume is None or resume != length or layout.text != lead + encoded[:length].decode():
+        return layout, length, resume, width, height, baseline  # the text's end, a space, a newline, a hyphen
+    forced = bool(max_width) and _forced(style, is_line_start, minimum)
+    relaid = False
+    while True:  # the line ends inside a word
+        line = encoded[:length].decode()
+        if joins(line, encoded[length:].decode()):
+            width, height, baseline = _relaid(layout, style, lead + line + JOINER)
+            layout.publisher_joiners = (*((0,) if lead else ()), len((lead + line).encode()))
+        elif relaid:
+            width, height, baseline = _relaid(layout, style, lead + line)
+            layout.publisher_joiners = (0,) if lead else ()
+        if not forced or width <= max_width + EPSILON:
             break
-        narrower -= over
-        if narrower <= 0:
+        shorter = _previous_letter(line)  # still wider as drawn than its box: one letter fewer
+        if not shorter or shorter[-1].isspace():
             break
-        shorter = _joined(text, style, context, narrower, justification_spacing, is_line_start, minimum)
-        if not 0 < shorter[1] < result[1] or shorter[2] is None:
-            break
-        result = shorter
-    return result
+        length = resume = len(shorter.encode())
+        relaid = True
+    return layout, length, resume, width, height, baseline
 
 
 def _split_text_box(context, box, available_width, skip, is_line_start=True):
