@@ -15,7 +15,8 @@ This module does so, and checks the fit:
   previous one: each side keeps the form it has in the whole word (Unicode §23.2), and the line is drawn as
   Pango fitted it. A joiner beside a letter that does not join changes nothing.
 - A line broken inside a word that is still wider than its box once laid out as drawn (a font's contextual
-  forms that differ at the break) is broken again in a narrower width, down to one letter.
+  forms that differ at the break, a script that does not join) is broken a letter earlier, until it fits
+  (or holds one letter).
 - The joiners are for Pango only: the layout records where they are (``publisher_joiners``, byte offsets in
   its text) and the text layer (:mod:`publisher.render.pdftext`) reads the line without them; they draw
   nothing (Pango's empty glyph) and never reach the HTML or the DOCX.
@@ -124,7 +125,7 @@ def _split_first_line(text, style, context, max_width, justification_spacing, is
 
 
 def _split_text_box(context, box, available_width, skip, is_line_start=True):
-    before = box.text.encode()[:skip].decode()[-8:] if skip else ""  # enough for a letter and its marks
+    before = box.text.encode()[max(skip - 32, 0):skip].decode("utf-8", "ignore")  # a letter and its marks
     token = _BEFORE.set(before)
     try:
         return _original_split_text_box(context, box, available_width, skip, is_line_start)

@@ -84,10 +84,11 @@ def _share(glyphs: list[int], text: str, nominal: dict[str, int]) -> list[str]:
 
 def _text(utf8: bytes, start: int, end: int, joiners: tuple[int, ...]) -> str:
     """The text of the bytes ``start:end`` of a line, without the joiners the line breaking put there."""
+    joiner = JOINER.encode()
     for at in sorted(joiners, reverse=True):
-        if start <= at < end:
-            utf8 = utf8[:at] + utf8[at + len(JOINER.encode()):]
-            end -= len(JOINER.encode())
+        if start <= at < end and utf8[at:at + len(joiner)] == joiner:
+            utf8 = utf8[:at] + utf8[at + len(joiner):]
+            end -= len(joiner)
     return utf8[start:end].decode("utf-8", "replace")
 
 
