@@ -44,7 +44,8 @@ def _html(cells: list[tuple[float, str]]) -> str:
 
 
 def _render(plan, path: Path) -> Path:
-    """The PDF of the narrow cells (each token in each width), written as the renderer writes a part."""
+    """The PDF of the narrow cells (each token in each width), laid out and written by the renderer's own
+    steps (its stylesheets, fonts and exact text layer), as it writes a part of a plan."""
     renderer = PdfRenderer()
     document = renderer._layout(plan, Lang.AR, _html(CELLS), "coupures.html")
     path.write_bytes(renderer._write(plan, document, "coupures", Lang.AR))
