@@ -32,7 +32,7 @@ from ..model import Action, Lang, Plan
 from ..names import asset_url
 from ..i18n import label
 from ..stamp import engine_fingerprint
-from . import Renderer, assemble, context, pdfpost, pdftext, watermark
+from . import Renderer, assemble, context, pdfbreak, pdfpost, pdftext, watermark
 from .partcache import PartCache, part_key
 
 TEMPLATES = resources.TEMPLATES
@@ -71,6 +71,8 @@ def _collecting(into: list[str]):
 
 
 EXACT_TEXT = pdftext.install()  # the exact text layer (WeasyPrint #2841), for the versions it was checked on
+JOINED_BREAKS = EXACT_TEXT and pdfbreak.install()  # a word broken inside keeps its joined letters and its box;
+# only with the exact text layer, which reads the lines without the joiners the breaks put in them
 
 
 PLAN_BASE = "file:///plan/"  # the base URL of a document: relative paths resolve to the plan's assets

@@ -82,11 +82,22 @@ def _share(glyphs: list[int], text: str, nominal: dict[str, int]) -> list[str]:
     return [share or JOINER for share in shares]
 
 
+def _text(utf8: bytes, start: int, end: int, joiners: tuple[int, ...]) -> str:
+    """The text of the bytes ``start:end`` of a line, without the joiners the line breaking put there."""
+    joiner = JOINER.encode()
+    for at in sorted(joiners, reverse=True):
+        if start <= at < end and utf8[at:at + len(joiner)] == joiner:
+            utf8 = utf8[:at] + utf8[at + len(joiner):]
+            end -= len(joiner)
+    return utf8[start:end].decode("utf-8", "replace")
+
+
 def glyph_runs(stream, textbox):
     """The clusters of the first line of ``textbox`` as drawn: per Pango run, the WeasyPrint font and
     its clusters in drawing order, each a list of (glyph id, text of the glyph) and the cluster's text."""
     line, _ = textbox.pango_layout.get_first_line()
     utf8 = textbox.pango_layout.text.encode()
+    joiners = getattr(textbox.pango_layout, "publisher_joiners", ())  # for Pango only (render/pdfbreak.py)
     run = line.runs[0] if line.runs != ffi.NULL else ffi.NULL
     while run != ffi.NULL:
         item = run.data
@@ -106,12 +117,12 @@ def glyph_runs(stream, textbox):
                 groups.append((clusters[i], [glyphs.glyphs[i].glyph]))
         out = []
         for start, ids in groups:
-            text = utf8[offset + start:offset + ends[start]].decode("utf-8", "replace")
-            if len(ids) > 1:
-                shares = _share(ids[::-1] if rtl else ids, text, _cmap(font))
-                shares = shares[::-1] if rtl else shares
-            else:
-                shares = [text]
+            text = _text(utf8, offset + start, offset + ends[start], joiners)
+            logical = ids[::-1] if rtl else ids
+            shown = [glyph for glyph in logical if _drawn(glyph)]  # an empty glyph (a joiner) takes no text
+            parts = iter(_share(shown, text, _cmap(font)) if len(shown) > 1 else [text])
+            shares = [next(parts) if _drawn(glyph) else "" for glyph in logical]
+            shares = shares[::-1] if rtl else shares
             out.append((list(zip(ids, shares)), text))
         yield font, out
 
