@@ -762,6 +762,19 @@ def test_same_sources_same_bytes(plan, draft, revised, rendered) -> None:
     assert "2025-03-18T00:00:00Z" in core
 
 
+def test_the_volume_made_from_the_editions_just_rendered_is_the_volume_made_alone(revised, rendered) -> None:
+    """The build renders the editions' plans, then the volume from what they kept: the same bytes as a
+    volume rendered alone; a renderer cleared, or given another plan, fills the editions anew."""
+    renderer = DocxRenderer()
+    editions = [renderer.plan(revised, lang) for lang in Lang]
+    assert renderer.bilingual(revised) == rendered["bilingue"]
+    changed = revised.model_copy(update={"version": revised.version.replace(day=19)})
+    assert renderer.bilingual(changed) == DocxRenderer().bilingual(changed) != rendered["bilingue"]
+    renderer.clear()
+    assert renderer.bilingual(revised) == rendered["bilingue"]
+    assert [renderer.plan(revised, lang) for lang in Lang] == editions
+
+
 @pytest.mark.parametrize("name", ["plan.docx", "fiche.docx"])
 @pytest.mark.parametrize("lang", list(Lang))
 def test_template_contract_styles_lists_direction(lang, name) -> None:

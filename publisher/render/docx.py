@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Iterable
 
 import jinja2
+from docx import Document as DocxDocument
 from docx.image.exceptions import UnrecognizedImageError
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml.ns import qn
@@ -374,12 +375,22 @@ class DocxRenderer(Renderer):
 
     def __init__(self, templates: Path | None = None) -> None:
         self.templates = templates or TEMPLATES  # holds fr/ and ar/, each with plan.docx and fiche.docx
+        self._plan: Plan | None = None
+        self._filled: dict[Lang, bytes] = {}  # each edition's plan document as filled, kept for the volume
+
+    def clear(self) -> None:
+        """Forget the plan documents kept for the bilingual volume (the build calls it after each group)."""
+        self._plan, self._filled = None, {}
 
     def plan(self, plan: Plan, lang: Lang) -> bytes:
         """The whole plan document of the edition."""
         edition = context.edition(plan, lang)
         document = self._fill(plan, edition, "plan.docx", edition.document_title)
-        return _package(document, plan, (lang,))
+        saved = _saved(document)
+        if plan is not self._plan:
+            self._plan, self._filled = plan, {}
+        self._filled[lang] = saved  # the volume, rendered next in the same group, starts from it
+        return _package(document, plan, (lang,), saved)
 
     def fiche(self, plan: Plan, action: Action, lang: Lang) -> bytes:
         """The fiche action annex of one action."""
@@ -425,8 +436,7 @@ class DocxRenderer(Renderer):
         joint = context.joint_title(plan)
         parts = []
         for lang in joint.langs:
-            edition = context.edition(plan, lang)
-            document = self._fill(plan, edition, "plan.docx", edition.document_title)
+            document = self._plan_document(plan, lang)
             body = document.element.body
             ooxml.scope_toc(body, PARTS[lang])
             paragraphs = body.findall(qn("w:p"))
@@ -443,6 +453,16 @@ class DocxRenderer(Renderer):
         props = volume.core_properties
         props.title, props.subject = joint.title, joint.subject
         return _package(volume, plan, joint.langs)
+
+    def _plan_document(self, plan: Plan, lang: Lang):
+        """An edition's plan document as :meth:`plan` fills and saves it, read again: from what
+        :meth:`plan` kept when it rendered this plan's edition in this group (a tenth of the time of a
+        fill), else filled anew (and read the same way, so that the bytes never depend on which)."""
+        if plan is not self._plan or lang not in self._filled:
+            edition = context.edition(plan, lang)
+            saved = _saved(self._fill(plan, edition, "plan.docx", edition.document_title))
+            return DocxDocument(io.BytesIO(saved))
+        return DocxDocument(io.BytesIO(self._filled[lang]))
 
     def _fill(self, plan: Plan, edition: context.Edition, name: str, title: str, **values):
         """A template filled with the edition, its sommaire filled, right to left in Arabic: a python-docx document."""
@@ -764,18 +784,25 @@ def _style(paragraph) -> str | None:
     return style.get(qn("w:val")) if style is not None else None
 
 
-def _package(document, plan: Plan, langs: tuple[Lang, ...]) -> bytes:
-    """The document's bytes, with the typefaces of its languages embedded, dated by the plan's version.
+def _saved(document) -> bytes:
+    """The package of a python-docx document, as it saves it."""
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _package(document, plan: Plan, langs: tuple[Lang, ...], saved: bytes | None = None) -> bytes:
+    """The document's bytes (``saved``: the document already saved), with the typefaces of its languages
+    embedded, dated by the plan's version.
 
     The italic faces are embedded only when some text is italic (Markdown emphasis): a fiche
     without any weighs half as much.
     """
-    buffer = io.BytesIO()
-    document.save(buffer)
+    saved = _saved(document) if saved is None else saved
     italic = _uses_italic(document)
     faces = [face for lang in langs for face in fonts.faces(fonts.family(lang))
              if italic or face.style != "italic"]
-    return ooxml.embed_fonts(buffer.getvalue(), faces, when=plan.version)
+    return ooxml.embed_fonts(saved, faces, when=plan.version)
 
 
 def _uses_italic(document) -> bool:
