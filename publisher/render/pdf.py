@@ -358,8 +358,9 @@ class PdfRenderer(Renderer):
         """
         edition = context.edition(plan, lang)
         body = [self._part(plan, lang, ("narrative", lang), "plan.html", part_name="narrative")] if edition.sections else []
-        body += [self._part(plan, lang, ("canevas", p.code, lang), "plan.html", part_name="canevas", priorite=index)
-                 for index, p in enumerate(plan.priorites)] or [
+        body += [self._part(plan, lang, ("canevas", og.code, lang), "plan.html", part_name="canevas", priorite=index,
+                            objectif=number)
+                 for index, p in enumerate(plan.priorites) for number, og in enumerate(p.objectifs_generaux)] or [
                  self._part(plan, lang, ("canevas", lang), "plan.html", part_name="canevas")]
         body += [self._part(plan, lang, (name, lang), "plan.html", part_name=name) for name in ("synthese", "annexes")]
         body += [self._fiche_part(plan, action, lang, nest=True) for action in plan.actions]
