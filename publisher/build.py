@@ -215,7 +215,7 @@ def build(
         todo, entries = _what_changed(plan, out, jobs(plan, editions, formats), old_outputs, report)
         cache, cache_started = _part_cache(out, todo), time.time()
         written = []
-        for job, key, done in _render_all(plan, todo, workers, progress, report.warnings):
+        for job, key, done in _render_all(plan, todo, workers, progress, report.warnings, cache):
             folder.stage(job.target, done.data)
             entries[job.target] = {"sha256": _sha256(done.data), "source": key, "bytes": len(done.data),
                                    "pages": done.pages}
@@ -245,14 +245,13 @@ def build(
 
 def _part_cache(out: Path, todo: list[tuple[Job, str]]):
     """The PDF parts of ``out`` kept between builds, in the user's cache folder (see
-    :mod:`publisher.render.partcache`), handed to the PDF renderer before its workers start."""
+    :mod:`publisher.render.partcache`), handed to the PDF renderer by each process that renders PDF (the
+    renderer is imported there, in parallel, not here before the workers start)."""
     if not any(job.fmt == "pdf" for job, _ in todo):
         return None
     from .render.partcache import PartCache
 
-    cache = PartCache.of(out)
-    renderer("pdf").use_cache(cache)
-    return cache
+    return PartCache.of(out)
 
 
 def _stamp(previous, section: dict, editions, formats, result: CheckResult) -> dict:
@@ -338,13 +337,13 @@ def remove_publication(out: Path | str, stem: str) -> BuildReport:
     return report
 
 
-_WORKER_PLAN: Plan | None = None
+_WORKER: tuple = (None, None)  # a rendering process's plan and PDF part cache
 
 
-def _init_worker(plan: Plan, parent: int) -> None:
+def _init_worker(plan: Plan, parent: int, cache=None) -> None:
     """A rendering process: it leaves Ctrl-C to its parent, and dies with it."""
-    global _WORKER_PLAN
-    _WORKER_PLAN = plan
+    global _WORKER
+    _WORKER = (plan, cache)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent reports an interruption, once
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:  # Linux: the kernel kills this process when the parent dies, even by kill -9
@@ -365,9 +364,13 @@ class Rendered:
     warnings: list[str]
 
 
-def _render_group(group: list[Job], plan: Plan | None = None) -> list[Rendered]:
-    """Render a group of jobs in order, in one process, so that they share laid-out documents."""
-    plan = plan or _WORKER_PLAN
+def _render_group(group: list[Job], plan: Plan | None = None, cache=None) -> list[Rendered]:
+    """Render a group of jobs in order, in one process, so that they share laid-out documents (a
+    worker's: the plan and part cache it was started with)."""
+    if plan is None:
+        plan, cache = _WORKER
+    if any(job.fmt == "pdf" for job in group):
+        renderer("pdf").use_cache(cache)
     try:
         return [_render_one(job, plan) for job in group]
     finally:
@@ -424,7 +427,7 @@ def _cost(group: list[tuple[Job, str]], actions: int) -> float:
 
 
 def _render_all(plan: Plan, todo: list[tuple[Job, str]], workers: int | None, progress: Progress | None,
-                warnings: list[str] | None = None):
+                warnings: list[str] | None = None, cache=None):
     """Render the jobs, groups in parallel across the cores; yield (job, key, :class:`Rendered`) as
     groups finish (the renderers' warnings go into ``warnings``)."""
     warnings = [] if warnings is None else warnings
@@ -433,7 +436,7 @@ def _render_all(plan: Plan, todo: list[tuple[Job, str]], workers: int | None, pr
     workers = min(workers or os.cpu_count() or 1, len(batches))
     if workers <= 1:
         for batch in batches:
-            for (job, key), rendered in zip(batch, _render_group([job for job, _ in batch], plan)):
+            for (job, key), rendered in zip(batch, _render_group([job for job, _ in batch], plan, cache)):
                 warnings.extend(rendered.warnings)
                 done += 1
                 if progress:
@@ -442,19 +445,26 @@ def _render_all(plan: Plan, todo: list[tuple[Job, str]], workers: int | None, pr
         return
     # Fork: workers inherit the loaded modules; the plan is sent once to each worker.
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_init_worker, initargs=(plan, os.getpid()))
+                               initializer=_init_worker, initargs=(plan, os.getpid(), cache))
     try:
-        def submit(chosen):
-            return {pool.submit(_render_group, [job for job, _ in batch]): batch for batch in chosen}
-
+        queue = [batch for batch in batches if not late(batch)]  # the costliest first
         waiting = [batch for batch in batches if late(batch)]
-        futures = submit([batch for batch in batches if not late(batch)])
-        pending = set(futures)
-        while pending or waiting:
-            if waiting and not any(futures[f][0][0].fmt == "pdf" for f in pending):
-                started = submit(waiting)  # the PDF groups are done: their parts are in the cache
-                futures.update(started)
-                pending, waiting = pending | set(started), []
+        futures, pending = {}, set()
+        while queue or waiting or pending:
+            # A group per free worker, no more: a late group goes first once the PDF groups are done (their
+            # parts are in the cache), instead of queueing behind the groups handed out before.
+            while len(pending) < workers and (queue or waiting):
+                pdf_left = any(batch[0][0].fmt == "pdf" for batch in queue) or any(
+                    futures[future][0][0].fmt == "pdf" for future in pending)
+                if waiting and not pdf_left:
+                    batch = waiting.pop(0)
+                elif queue:
+                    batch = queue.pop(0)
+                else:
+                    break
+                future = pool.submit(_render_group, [job for job, _ in batch])
+                futures[future] = batch
+                pending.add(future)
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
                 batch = futures[future]

@@ -72,7 +72,7 @@ def warm(cold, tmp_path, **change) -> tuple[bytes, list[str]]:
 
 def test_a_warm_build_lays_out_nothing_and_gives_the_same_bytes(cold, tmp_path) -> None:
     _, _, data, laid_out = cold
-    assert {"front-fr-0-2", "canevas-P1-fr", "fiche-A1.1.1.1-fr", "fiche-A1.1.1.2-fr", "footers-plan-fr-fr"} <= set(laid_out)
+    assert {"front-fr-0-2", "canevas-OG1.1-fr", "fiche-A1.1.1.1-fr", "fiche-A1.1.1.2-fr", "footers-plan-fr-fr"} <= set(laid_out)
     again, laid_out_again = warm(cold, tmp_path)
     assert laid_out_again == []
     assert again == data
@@ -80,7 +80,7 @@ def test_a_warm_build_lays_out_nothing_and_gives_the_same_bytes(cold, tmp_path) 
 
 def test_one_budget_lays_out_its_fiche_the_canevas_and_the_summaries_only(cold, tmp_path) -> None:
     data, laid_out = warm(cold, tmp_path, budget="31000")
-    assert set(laid_out) == {"canevas-P1-fr", "synthese-fr", "fiche-A1.1.1.2-fr"}
+    assert set(laid_out) == {"canevas-OG1.1-fr", "synthese-fr", "fiche-A1.1.1.2-fr"}
     assert data != cold[2]
 
 
@@ -150,26 +150,33 @@ def test_a_build_keeps_its_parts_outside_the_output_folder_and_prunes_the_supers
 
 
 def three_priorities(tmp_path: Path) -> Path:
-    """The two-action plan with its priority dealt three times (P1, P2, P3: six actions)."""
+    """The two-action plan with its priority dealt three times, the second with two objectifs généraux
+    (P1: OG1.1; P2: OG2.1, OG2.2; P3: OG3.1; eight actions)."""
     folder = plan_folder(tmp_path)
     text = (folder / "plan.yaml").read_text(encoding="utf-8")
     head, priority = text.split("priorites:\n")
-    copies = [priority.replace("code: P1", f"code: P{n}").replace("OG1.", f"OG{n}.").replace("OS1.", f"OS{n}.")
-              .replace("A1.", f"A{n}.") for n in (1, 2, 3)]
-    (folder / "plan.yaml").write_text(head + "priorites:\n" + "".join(copies), encoding="utf-8")
+    top, objective = priority.split("objectifs_generaux:\n")
+
+    def dealt(n: int, ogs: int) -> str:
+        return top.replace("code: P1", f"code: P{n}") + "objectifs_generaux:\n" + "".join(
+            objective.replace("OG1.1", f"OG{n}.{g}").replace("OS1.1.", f"OS{n}.{g}.").replace("A1.1.", f"A{n}.{g}.")
+            for g in range(1, ogs + 1))
+    (folder / "plan.yaml").write_text(head + "priorites:\n" + dealt(1, 1) + dealt(2, 2) + dealt(3, 1), encoding="utf-8")
     return folder
 
 
-def test_one_budget_reflows_its_priority_and_the_last_one_only(tmp_path) -> None:
-    """The canevas is a part per priority: a budget of P2 lays out P2's pages and P3's (they end with the
-    plan's total), never P1's; the document is the one laid out cold from the changed sources, byte for byte."""
+def test_one_budget_reflows_its_objective_and_the_totals_only(tmp_path) -> None:
+    """The canevas is a part per objectif général: a budget of OG2.1 lays out OG2.1's pages, OG2.2's (they
+    end with P2's total) and OG3.1's (they end with the plan's total), never OG1.1's; the document is the one
+    laid out cold from the changed sources, byte for byte."""
     folder = three_priorities(tmp_path)
     _, cold_laid_out = render(folder, tmp_path / "cache")
-    assert {"canevas-P1-fr", "canevas-P2-fr", "canevas-P3-fr"} <= set(cold_laid_out)
+    assert {f"canevas-OG{code}-fr" for code in ("1.1", "2.1", "2.2", "3.1")} <= set(cold_laid_out)
     yaml = folder / "plan.yaml"
     text = yaml.read_text(encoding="utf-8")
     start = text.index("- code: A2.1.1.2")
     yaml.write_text(text[:start] + text[start:].replace("{montant: 30000}", "{montant: 31000}", 1), encoding="utf-8")
     data, laid_out = render(folder, tmp_path / "cache")
-    assert set(laid_out) == {"canevas-P2-fr", "canevas-P3-fr", "synthese-fr", "fiche-A2.1.1.2-fr"}
+    assert set(laid_out) == {"canevas-OG2.1-fr", "canevas-OG2.2-fr", "canevas-OG3.1-fr", "synthese-fr",
+                             "fiche-A2.1.1.2-fr"}
     assert data == render(folder, tmp_path / "cold-cache")[0]

@@ -348,8 +348,9 @@ class PdfRenderer(Renderer):
 
     def _plan_parts(self, plan: Plan, lang: Lang, offset: int = 0) -> list[assemble.Part]:
         """The parts of an edition's plan document: the cover and sommaire, the narrative sections, the
-        canevas (a part per priority: a budget changed reflows its priority's pages, and the last
-        priority's, which end with the plan's total), the summaries, the annexes' heading then each fiche (the annex files' own parts), the
+        canevas (a part per objectif général, each opening a page: a budget changed reflows the pages of its
+        objective, of the last of its priority, which end with the priority's total, and of the plan's last,
+        which end with the plan's), the summaries, the annexes' heading then each fiche (the annex files' own parts), the
         historique, the validation page.
 
         The parts after the sommaire are laid out first; the sommaire then prints the page of each of
