@@ -123,8 +123,11 @@ def test_a_damaged_entry_is_laid_out_again_never_trusted(cold, tmp_path) -> None
     entries = sorted(copy.glob("*.pdf"))
     entries[0].write_bytes(entries[0].read_bytes()[:-100] + b"x" * 100)  # same size, other bytes
     entries[1].with_suffix(".json").write_text("{not json", encoding="utf-8")
+    meta = json.loads(entries[2].with_suffix(".json").read_text(encoding="utf-8"))
+    meta["pages"] += 1  # a page count that is not the one recorded with the bytes
+    entries[2].with_suffix(".json").write_text(json.dumps(meta), encoding="utf-8")
     again, laid_out = render(plan_folder(tmp_path, logo=png("red")), copy)
-    assert len(laid_out) == 2
+    assert len(laid_out) == 3
     assert again == data
 
 

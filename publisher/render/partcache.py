@@ -9,7 +9,7 @@ the next build. An entry is named by the key of exactly what the
 part prints: the HTML the templates made (content, labels, numbers), the charte's stylesheet, the
 bytes of the images it shows, and the engine's fingerprint (code, templates, house style, library
 versions, fonts: :func:`publisher.stamp.engine_fingerprint`). Beside the bytes, the entry records
-their SHA-256 and what WeasyPrint reported while laying them out; an entry that does not match its
+their page count, a SHA-256 of both and what WeasyPrint reported while laying them out; an entry that does not match its
 SHA-256, or does not read, is laid out again, never trusted.
 """
 
@@ -75,8 +75,9 @@ class PartCache:
     def _paths(self, key: str) -> tuple[Path, Path]:
         return self.folder / f"{key}.pdf", self.folder / f"{key}.json"
 
-    def get(self, key: str) -> tuple[bytes, list[str]] | None:
-        """The bytes of a part and WeasyPrint's warnings about it, or None (absent, damaged, unreadable)."""
+    def get(self, key: str) -> tuple[bytes, list[str], int | None] | None:
+        """The bytes of a part, WeasyPrint's warnings about it and its page count (None if not recorded), or
+        None (absent, damaged, unreadable)."""
         data_path, meta_path = self._paths(key)
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -84,7 +85,8 @@ class PartCache:
         except (OSError, ValueError):
             self.misses += 1
             return None
-        if not isinstance(meta, dict) or meta.get("sha256") != hashlib.sha256(data).hexdigest() \
+        pages = meta.get("pages") if isinstance(meta, dict) else None
+        if not isinstance(meta, dict) or meta.get("sha256") != _digest(data, pages) \
                 or not isinstance(meta.get("warnings"), list) or not data.startswith(b"%PDF-"):
             self.misses += 1
             return None
@@ -94,13 +96,13 @@ class PartCache:
             os.utime(meta_path, (now, now))
         except OSError:
             pass
-        return data, [str(w) for w in meta["warnings"]]
+        return data, [str(w) for w in meta["warnings"]], pages if isinstance(pages, int) and pages > 0 else None
 
-    def put(self, key: str, data: bytes, warnings: list[str], name: str) -> None:
-        """Keep a part under its key; ``name`` says which part it is (a newer one supersedes it: :meth:`prune`).
-        Best effort: a cache that cannot be written only costs time next build."""
+    def put(self, key: str, data: bytes, warnings: list[str], name: str, pages: int | None = None) -> None:
+        """Keep a part under its key; ``name`` says which part it is (a newer one supersedes it: :meth:`prune`),
+        ``pages`` how many pages it has. Best effort: a cache that cannot be written only costs time next build."""
         data_path, meta_path = self._paths(key)
-        meta = json.dumps({"sha256": hashlib.sha256(data).hexdigest(), "warnings": warnings, "name": name},
+        meta = json.dumps({"sha256": _digest(data, pages), "warnings": warnings, "name": name, "pages": pages},
                           ensure_ascii=False)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -152,6 +154,11 @@ class PartCache:
             except OSError:
                 continue
         return removed
+
+
+def _digest(data: bytes, pages) -> str:
+    """The SHA-256 an entry records: of its bytes and of the page count it records beside them."""
+    return hashlib.sha256(data + f"\npages={pages}".encode()).hexdigest()
 
 
 def _list(folder: Path) -> list[Path]:

@@ -466,9 +466,9 @@ class PdfRenderer(Renderer):
                        *(digest for url, digest in images.items() if url in html))
         kept = self.cache.get(key) if self.cache else None
         if kept is not None:
-            data, warnings = kept
+            data, warnings, pages = kept
             self.warnings.extend(w for w in warnings if w not in self.warnings)
-            return data
+            return self._counted(plan, data, pages)
         self.laid_out.append(name)
         warnings: list[str] = []
         with _collecting(warnings):
@@ -477,10 +477,18 @@ class PdfRenderer(Renderer):
                 with pdftext.exact_text():
                     data = document.write_pdf(finisher=lambda doc, pdf: pdftext.finish_fonts(doc, pdf))
             else:
-                data = self._write(plan, self._layout(plan, lang, html, template), name, lang)
+                document = self._layout(plan, lang, html, template)
+                data = self._write(plan, document, name, lang)
         self.warnings.extend(w for w in warnings if w not in self.warnings)
         if self.cache:
-            self.cache.put(key, data, warnings, name)
+            self.cache.put(key, data, warnings, name, len(document.pages))
+        return self._counted(plan, data, len(document.pages))
+
+    def _counted(self, plan: Plan, data: bytes, pages: int | None) -> bytes:
+        """``data``, its page count known (as laid out, or as the cache recorded it): :meth:`_pages` need
+        not open it."""
+        if pages is not None:
+            self._cached(plan, ("pages", id(data)), lambda: pages)
         return data
 
     def _image_hashes(self, plan: Plan) -> dict[str, str]:
