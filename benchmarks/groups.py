@@ -29,7 +29,8 @@ def main(argv: list[str] | None = None) -> None:
     total = 0.0
     for group in groups(todo, len(plan.actions)):
         first = group[0][0]
-        name = f"{first.fmt} {'plans' if first.kind == 'plan' else first.edition}"
+        editions = {job.edition for job, _ in group}
+        name = f"{first.fmt} {first.edition if len(editions) == 1 else 'plans'}"
         times: dict[str, float] = {}
         for job, _ in group:
             started = time.perf_counter()
