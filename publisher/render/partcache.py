@@ -9,8 +9,8 @@ the next build. An entry is named by the key of exactly what the
 part prints: the HTML the templates made (content, labels, numbers), the charte's stylesheet, the
 bytes of the images it shows, and the engine's fingerprint (code, templates, house style, library
 versions, fonts: :func:`publisher.stamp.engine_fingerprint`). Beside the bytes, the entry records
-their page count, a SHA-256 of both and what WeasyPrint reported while laying them out; an entry that does not match its
-SHA-256, or does not read, is laid out again, never trusted.
+their page count, a SHA-256 of both and what WeasyPrint reported while laying them out; an entry that
+does not match its SHA-256, or does not read, is laid out again, never trusted.
 """
 
 from __future__ import annotations

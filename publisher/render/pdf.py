@@ -350,17 +350,18 @@ class PdfRenderer(Renderer):
         """The parts of an edition's plan document: the cover and sommaire, the narrative sections, the
         canevas (a part per objectif général, each opening a page: a budget changed reflows the pages of its
         objective, of the last of its priority, which end with the priority's total, and of the plan's last,
-        which end with the plan's), the summaries, the annexes' heading then each fiche (the annex files' own parts), the
-        historique, the validation page.
+        which end with the plan's), the summaries, the annexes' heading then each fiche (the annex files' own
+        parts), the historique, the validation page.
 
         The parts after the sommaire are laid out first; the sommaire then prints the page of each of
         their anchors, counted from ``offset`` (the pages before this edition in its volume). Should its
         own page count differ from the one assumed, it is laid out again with the right numbers.
         """
         edition = context.edition(plan, lang)
-        body = [self._part(plan, lang, ("narrative", lang), "plan.html", part_name="narrative")] if edition.sections else []
-        body += [self._part(plan, lang, ("canevas", og.code, lang), "plan.html", part_name="canevas", priorite=index,
-                            objectif=number)
+        body = [self._part(plan, lang, ("narrative", lang), "plan.html", part_name="narrative")
+                ] if edition.sections else []
+        body += [self._part(plan, lang, ("canevas", og.code, lang), "plan.html", part_name="canevas",
+                            priorite=index, objectif=number)
                  for index, p in enumerate(plan.priorites) for number, og in enumerate(p.objectifs_generaux)] or [
                  self._part(plan, lang, ("canevas", lang), "plan.html", part_name="canevas")]
         body += [self._part(plan, lang, (name, lang), "plan.html", part_name=name) for name in ("synthese", "annexes")]
