@@ -35,3 +35,17 @@ def test_the_benchmark_counts_the_pages_the_build_wrote(tmp_path) -> None:
     out = tmp_path / "out"
     build(PLANS / "minimal", out, editions=("fr",), formats=("pdf",), workers=1)
     assert pages(out) == sum(len(PdfReader(path).pages) for path in out.rglob("*.pdf")) > 0
+
+
+def test_the_rebuild_timeline_names_the_parts_a_budget_lays_out_again(capsys) -> None:
+    from benchmarks.rebuild import main
+
+    from .conftest import PLANS
+
+    main([str(PLANS / "revision-v1")])
+    lines = capsys.readouterr().out.splitlines()
+    groups = {" ".join(line.split()[8:10]): line for line in lines if line.startswith("  worker ")}
+    assert {"pdf fr", "pdf ar", "pdf bilingue", "docx fr", "docx ar", "docx fr/ar/bilingue"} == set(groups)
+    laid_out = groups["pdf fr"].split("laid out: ")[1].split(", ")
+    assert sorted(laid_out) == ["canevas-OG1.1-fr", "fiche-A1.1.1.1-fr", "synthese-fr"]
+    assert "laid out" not in groups["pdf bilingue"]  # the volume is assembled from the parts the others left
