@@ -410,8 +410,7 @@ def _face_and_glyphs(program: bytes) -> tuple[str, frozenset[int]]:
     neither outline data (``loca``) nor advance (``hmtx``); a kept space has an advance only. Read from the
     tables directly (a part's subset is read for every document it goes into)."""
     try:
-        tables = {program[12 + 16 * i:16 + 16 * i]: struct.unpack(">II", program[20 + 16 * i:28 + 16 * i])
-                  for i in range(struct.unpack(">H", program[4:6])[0])}
+        tables = _tables(program)
         head, maxp, hhea = (tables[tag][0] for tag in (b"head", b"maxp", b"hhea"))
         (loca, loca_length), (hmtx, _) = tables[b"loca"], tables[b"hmtx"]
         count = struct.unpack(">H", program[maxp + 4:maxp + 6])[0]
@@ -428,6 +427,20 @@ def _face_and_glyphs(program: bytes) -> tuple[str, frozenset[int]]:
         if offsets[gid + 1] > offsets[gid] or advances[min(gid, metrics - 1)] > 0:
             glyphs.add(gid)
     return _postscript_name(program, tables.get(b"name")), frozenset(glyphs)
+
+
+def _tables(program: bytes) -> dict[bytes, tuple[int, int]]:
+    """The table directory of a TrueType program: tag -> (offset, length)."""
+    return {program[12 + 16 * i:16 + 16 * i]: struct.unpack(">II", program[20 + 16 * i:28 + 16 * i])
+            for i in range(struct.unpack(">H", program[4:6])[0])}
+
+
+def postscript_name(program: bytes) -> str:
+    """The PostScript name of a TrueType font program (name 6), or "" if it has none."""
+    try:
+        return _postscript_name(program, _tables(program).get(b"name"))
+    except struct.error:
+        return ""
 
 
 def _postscript_name(program: bytes, where) -> str:

@@ -11,7 +11,6 @@ stops the render on anything else. One FontConfiguration per process, one set of
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 from contextlib import contextmanager
 from dataclasses import replace
@@ -302,7 +301,7 @@ class PdfRenderer(Renderer):
         parts, pages = [self._volume_title(plan), blank], 2
         french = self._plan_parts(plan, Lang.FR, offset=pages)
         parts += french
-        pages += sum(assemble.page_count(part.data) for part in french)
+        pages += sum(self._pages(plan, part) for part in french)
         if pages % 2:  # the Arabic part starts on an odd page: a verso left blank but for its footer
             parts.append(blank)
             pages += 1
@@ -518,14 +517,11 @@ class PdfRenderer(Renderer):
 @lru_cache(maxsize=1)
 def _font_programs() -> dict[str, bytes]:
     """The font files of the chosen faces by PostScript name, for the assembly to share one subset per face."""
-    from fontTools.ttLib import TTFont
-
     programs = {}
     for family in fonts.FAMILIES.values():
         for face in fonts.faces(family):
             data = face.path.read_bytes()
-            name = TTFont(io.BytesIO(data), lazy=True)["name"].getDebugName(6)
-            if name:
+            if name := assemble.postscript_name(data):
                 programs[name] = data
     return programs
 

@@ -41,7 +41,7 @@ from .blocks import (
     append_column, repeat_header, cant_split, allow_split, is_header_row, keep_row_with_next,
     merge_vertical, grid_span, order_cell_properties, ensure_cell_paragraph, ensure_cell_paragraphs,
     A4, page_setup, set_page, is_landscape, set_section_start, continue_page_numbers, section_break,
-    story_references, set_story_references, title_page, continue_page_numbers, end_section_with,
+    story_references, set_story_references, title_page, end_section_with,
     starts_page, header_copy, renumber_watermarks, TOC_INSTRUCTION, is_toc_paragraph,
     toc_instruction, fill_toc, scope_toc, drawable_bullets, watermark, fragment,
 )
