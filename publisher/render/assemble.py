@@ -49,6 +49,7 @@ class Part:
     group: str | None = None  # the title of the bookmark this part's bookmarks nest under, if any
     numbered: tuple[bool, ...] = ()  # per page: whether it carries the footer (all when empty)
     nest: bool = False  # its bookmarks go under the last bookmark before it (a plan's fiches under "Annexes")
+    pages: int = 0  # its page count, when known (as laid out); 0: read from its bytes (:func:`page_count`)
 
 
 @dataclass(frozen=True)

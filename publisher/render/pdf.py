@@ -276,7 +276,7 @@ class PdfRenderer(Renderer):
         views = {a.code: a for a in edition.actions}
         name = context.acteur_name(plan, acteur, lang, full=True)
         fiches = [self._fiche_part(plan, action, lang) for action in actions]
-        counts = [self._pages(plan, part) for part in fiches]
+        counts = [self._pages(part) for part in fiches]
 
         def cover(cover_pages: int) -> assemble.Part:
             starts = [cover_pages + 1 + sum(counts[:n]) for n in range(len(fiches))]
@@ -297,11 +297,11 @@ class PdfRenderer(Renderer):
         Arabic edition from a right-hand (odd) page, numbered through; each edition's sommaire and links
         lead into its own part."""
         joint = context.joint_title(plan)
-        blank = assemble.Part(assemble.blank_page(self._portrait(plan)), "blank", Lang.FR.value)
+        blank = assemble.Part(assemble.blank_page(self._portrait(plan)), "blank", Lang.FR.value, pages=1)
         parts, pages = [self._volume_title(plan), blank], 2
         french = self._plan_parts(plan, Lang.FR, offset=pages)
         parts += french
-        pages += sum(self._pages(plan, part) for part in french)
+        pages += sum(self._pages(part) for part in french)
         if pages % 2:  # the Arabic part starts on an odd page: a verso left blank but for its footer
             parts.append(blank)
             pages += 1
@@ -333,8 +333,8 @@ class PdfRenderer(Renderer):
         def make():
             html = self.html(plan, lang, template, **values)
             name = "-".join(str(k.value if isinstance(k, Lang) else k) for k in key)
-            data = self._written(plan, lang, html, template, name)
-            return assemble.Part(data, scope or lang.value, lang.value, numbered=numbered, nest=nest)
+            data, pages = self._written(plan, lang, html, template, name)
+            return assemble.Part(data, scope or lang.value, lang.value, numbered=numbered, nest=nest, pages=pages)
         return self._cached(plan, key, make)
 
     def _fiche_part(self, plan: Plan, action: Action, lang: Lang, nest: bool = False) -> assemble.Part:
@@ -342,8 +342,9 @@ class PdfRenderer(Renderer):
         part = self._part(plan, lang, ("fiche", action.code, lang), "fiche.html", scope=f"fiche-{action.code}", a=view)
         return replace(part, nest=nest)
 
-    def _pages(self, plan: Plan, part: assemble.Part) -> int:
-        return self._cached(plan, ("pages", id(part.data)), lambda: assemble.page_count(part.data))
+    @staticmethod
+    def _pages(part: assemble.Part) -> int:
+        return part.pages or assemble.page_count(part.data)
 
     def _plan_parts(self, plan: Plan, lang: Lang, offset: int = 0) -> list[assemble.Part]:
         """The parts of an edition's plan document: the cover and sommaire, the narrative sections, the
@@ -373,7 +374,7 @@ class PdfRenderer(Renderer):
             if part.scope == lang.value:
                 found = self._cached(plan, ("anchors", id(part.data)), lambda: assemble.anchors(part.data))
                 where.update({anchor: start + index for anchor, index in found.items()})
-            start += self._pages(plan, part)
+            start += self._pages(part)
 
         def front(front_pages: int) -> assemble.Part:
             numbers = {anchor: offset + front_pages + index + 1 for anchor, index in where.items()}
@@ -387,7 +388,7 @@ class PdfRenderer(Renderer):
         it took, until the two agree (a pass or two)."""
         for _ in range(3):
             part = make(pages)
-            count = self._pages(plan, part)
+            count = self._pages(part)
             if count == pages:
                 break
             pages = count
@@ -404,8 +405,8 @@ class PdfRenderer(Renderer):
             french = context.edition(plan, Lang.FR)  # the volume opens in French: its properties' edition
             html = environment().get_template("shared/volume.html").render(
                 editions=blocks, title=joint.title, subject=joint.subject, e=french, L=french.labels)
-            return assemble.Part(self._written(plan, Lang.FR, html, "volume.html", "volume"), "volume",
-                                 Lang.FR.value, numbered=(False,))
+            data, pages = self._written(plan, Lang.FR, html, "volume.html", "volume")
+            return assemble.Part(data, "volume", Lang.FR.value, numbered=(False,), pages=pages)
         return self._cached(plan, ("volume",), make)
 
     @staticmethod
@@ -456,10 +457,11 @@ class PdfRenderer(Renderer):
         """The footers of the numbered pages of one language of a document, one page each (see footers.html)."""
         edition = context.edition(plan, lang)
         html = environment().get_template("shared/footers.html").render(e=edition, pages=pages)
-        return self._written(plan, lang, fonts.drawable(html, lang), "footers.html", f"footers-{key}-{lang.value}")
+        return self._written(plan, lang, fonts.drawable(html, lang), "footers.html", f"footers-{key}-{lang.value}")[0]
 
-    def _written(self, plan: Plan, lang: Lang, html: str, template: str, name: str) -> bytes:
-        """The PDF of one HTML document, from the cache when it holds exactly this, else laid out and written."""
+    def _written(self, plan: Plan, lang: Lang, html: str, template: str, name: str) -> tuple[bytes, int]:
+        """The PDF of one HTML document and its page count (0 if the cache did not record it), from the cache
+        when it holds exactly this, else laid out and written."""
         images = self._image_hashes(plan)
         key = part_key(engine_fingerprint(), plan.charte.css(), context.plan_stem(plan), name, template, lang.value,
                        str(context.edition(plan, lang).draft), html,
@@ -468,7 +470,7 @@ class PdfRenderer(Renderer):
         if kept is not None:
             data, warnings, pages = kept
             self.warnings.extend(w for w in warnings if w not in self.warnings)
-            return self._counted(plan, data, pages)
+            return data, pages or 0
         self.laid_out.append(name)
         warnings: list[str] = []
         with _collecting(warnings):
@@ -482,14 +484,7 @@ class PdfRenderer(Renderer):
         self.warnings.extend(w for w in warnings if w not in self.warnings)
         if self.cache:
             self.cache.put(key, data, warnings, name, len(document.pages))
-        return self._counted(plan, data, len(document.pages))
-
-    def _counted(self, plan: Plan, data: bytes, pages: int | None) -> bytes:
-        """``data``, its page count known (as laid out, or as the cache recorded it): :meth:`_pages` need
-        not open it."""
-        if pages is not None:
-            self._cached(plan, ("pages", id(data)), lambda: pages)
-        return data
+        return data, len(document.pages)
 
     def _image_hashes(self, plan: Plan) -> dict[str, str]:
         """The SHA-256 of the bytes of each image of the plan, by the URL the HTML names it with."""
