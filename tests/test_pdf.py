@@ -656,6 +656,32 @@ def test_bundle_numbers_pages_through_and_its_cover_gives_each_fiche_its_page_an
         assert row[4] == str(starts[entry.code]), (entry.code, row)
 
 
+def test_the_glyphs_a_subset_holds_are_read_as_fonttools_reads_them(rendered) -> None:
+    """The shared subset of a face holds every glyph of the parts' subsets: each part's glyphs are read from
+    its ``loca`` and ``hmtx`` tables, compared here with fontTools' reading of the same tables, on the
+    embedded subsets of both editions (short offsets) and on the full fonts."""
+    import pikepdf
+    from fontTools.ttLib import TTFont
+
+    from publisher import fonts
+    from publisher.render import assemble
+
+    programs = [face.path.read_bytes() for family in dict.fromkeys(fonts.FAMILIES.values()) for face in fonts.faces(family)]
+    for lang in Lang:
+        with pikepdf.open(BytesIO(rendered[lang][2])) as document:  # a fiche: its own subsets, not yet shared
+            programs += [obj.FontFile2.read_bytes() for obj in document.objects
+                         if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor"]
+    for program in programs:
+        font = TTFont(BytesIO(program))
+        offsets, metrics = font["loca"], font["hmtx"].metrics
+        expected = {0} | {gid for gid, name in enumerate(font.getGlyphOrder())
+                          if offsets[gid + 1] > offsets[gid] or metrics[name][0] > 0}
+        face, glyphs = assemble._face_and_glyphs.__wrapped__(program)
+        assert face == font["name"].getDebugName(6)
+        assert glyphs == expected
+        assert 1 < len(glyphs)
+
+
 def test_an_assembled_plan_embeds_each_face_once(rendered) -> None:
     """The parts' subsets of a face are replaced by one (each fiche part brought its own)."""
     import pikepdf

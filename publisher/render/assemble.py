@@ -29,8 +29,12 @@ from __future__ import annotations
 import io
 import re
 import struct
+import sys
+from array import array
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
+from operator import gt
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, String
@@ -146,7 +150,7 @@ class _Merger:
         offset = self.next_key
         tree = root.get("/StructTreeRoot")
         if tree is not None:
-            self._structure(tree, part, pages, offset)
+            self._structure(source, tree, part, offset)
         for page in pages:
             if "/StructParents" in page.obj:
                 page.obj.StructParents = int(page.obj.StructParents) + offset
@@ -154,8 +158,9 @@ class _Merger:
                 if "/StructParent" in annotation:
                     annotation.StructParent = int(annotation.StructParent) + offset
                 self._link(annotation, part.scope)
-        for name, dest in _name_tree(root.get("/Names", Dictionary()).get("/Dests")):
-            self.dests.append((f"{part.scope}:{name}", self._copy(dest)))
+        dests = list(_name_tree(root.get("/Names", Dictionary()).get("/Dests")))
+        copied = self._copy_all(source, [dest for _, dest in dests])
+        self.dests += [(f"{part.scope}:{name}", dest) for (name, _), dest in zip(dests, copied)]
         outlines = root.get("/Outlines")
         items = []
         if outlines is not None and "/First" in outlines:
@@ -167,10 +172,11 @@ class _Merger:
         if self.first is None:
             self.first = source  # kept open: its output intent is copied at the end
 
-    def _structure(self, tree, part: Part, pages, offset: int) -> None:
-        for key, value in _name_tree(tree.get("/ParentTree")):
-            self.parent_tree.append((key + offset, self._copy(value)))
-        keys = [k for k, _ in _name_tree(tree.get("/ParentTree"))]
+    def _structure(self, source: pikepdf.Pdf, tree, part: Part, offset: int) -> None:
+        entries = list(_name_tree(tree.get("/ParentTree")))
+        copied = self._copy_all(source, [value for _, value in entries])
+        self.parent_tree += [(key + offset, value) for (key, _), value in zip(entries, copied)]
+        keys = [k for k, _ in entries]
         self.next_key = max(int(tree.get("/ParentTreeNextKey", 0)) + offset,
                             (max(keys) + offset + 1) if keys else offset, self.next_key)
         tops = tree.get("/K")
@@ -188,6 +194,13 @@ class _Merger:
                 target = self.role_map if name == "/RoleMap" else self.class_map
                 for key, value in mapping.items():
                     target[key] = self._copy(value) if isinstance(value, (Dictionary, Array)) else value
+
+    def _copy_all(self, source: pikepdf.Pdf, objects: list) -> list:
+        """Objects of the part ``source`` in the merged file, copied in one pass (QPDF copies each indirect
+        object they reach once; a value per page or per link copied alone costs a pass each)."""
+        if not objects:
+            return []
+        return list(self.pdf.copy_foreign(source.make_indirect(Array(objects))))
 
     def _copy(self, obj):
         """An object of a part in the merged file: indirect objects copied once, direct ones rebuilt."""
@@ -386,12 +399,11 @@ def share_fonts(pdf: pikepdf.Pdf, programs: dict[str, bytes], least: int = 3) ->
     """
     faces: dict[str, list] = {}
     programs_read: dict[tuple, tuple[str, set[int]]] = {}  # per embedded program: its face and its glyphs
-    for obj in pdf.objects:
-        if isinstance(obj, Dictionary) and obj.get("/Type") == Name.FontDescriptor and "/FontFile2" in obj:
-            objgen = obj.FontFile2.objgen
-            if objgen not in programs_read:
-                programs_read[objgen] = _face_and_glyphs(obj.FontFile2.read_bytes())
-            faces.setdefault(programs_read[objgen][0], []).append(obj)
+    for descriptor in _font_descriptors(pdf):
+        objgen = descriptor.FontFile2.objgen
+        if objgen not in programs_read:
+            programs_read[objgen] = _face_and_glyphs(descriptor.FontFile2.read_bytes())
+        faces.setdefault(programs_read[objgen][0], []).append(descriptor)
     for face, descriptors in sorted(faces.items()):
         streams = {descriptor.FontFile2.objgen for descriptor in descriptors}
         if len(streams) < least or face not in programs:
@@ -405,6 +417,28 @@ def share_fonts(pdf: pikepdf.Pdf, programs: dict[str, bytes], least: int = 3) ->
                 del descriptor["/CIDSet"]
 
 
+def _font_descriptors(pdf: pikepdf.Pdf) -> list:
+    """The descriptors of the embedded TrueType fonts the pages use, directly or through their form
+    XObjects (the footers), each once: read from the resources, which the pages of a part share (faster
+    than a walk over every object of a volume)."""
+    found, seen = {}, set()
+    pending = [page.obj.get("/Resources") for page in pdf.pages]
+    while pending:
+        resources = pending.pop()
+        if not isinstance(resources, Dictionary) or (resources.is_indirect and resources.objgen in seen):
+            continue
+        if resources.is_indirect:
+            seen.add(resources.objgen)
+        for font in resources.get("/Font", Dictionary()).values():
+            for descendant in font.get("/DescendantFonts", ()) if font.get("/Subtype") == Name.Type0 else (font,):
+                descriptor = descendant.get("/FontDescriptor")
+                if isinstance(descriptor, Dictionary) and "/FontFile2" in descriptor:
+                    found.setdefault(descriptor.objgen if descriptor.is_indirect else id(descriptor), descriptor)
+        pending += [xobject.get("/Resources") for xobject in resources.get("/XObject", Dictionary()).values()
+                    if xobject.get("/Subtype") == Name.Form]
+    return list(found.values())
+
+
 @lru_cache(maxsize=4096)
 def _face_and_glyphs(program: bytes) -> tuple[str, frozenset[int]]:
     """The PostScript name of an embedded TrueType subset, and the glyphs it holds: an emptied glyph has
@@ -416,18 +450,29 @@ def _face_and_glyphs(program: bytes) -> tuple[str, frozenset[int]]:
         (loca, loca_length), (hmtx, _) = tables[b"loca"], tables[b"hmtx"]
         count = struct.unpack(">H", program[maxp + 4:maxp + 6])[0]
         metrics = struct.unpack(">H", program[hhea + 34:hhea + 36])[0]
-        if struct.unpack(">h", program[head + 50:head + 52])[0]:
-            offsets = struct.unpack(f">{loca_length // 4}I", program[loca:loca + loca_length // 4 * 4])
-        else:
-            offsets = [2 * o for o in struct.unpack(f">{loca_length // 2}H", program[loca:loca + loca_length // 2 * 2])]
-        advances = struct.unpack(f">{2 * metrics}H", program[hmtx:hmtx + 4 * metrics])[0::2]
+        long_offsets = struct.unpack(">h", program[head + 50:head + 52])[0]
+        offsets = _big_endian("I" if long_offsets else "H", program[loca:loca + loca_length])  # short: halved
+        advances = _big_endian("H", program[hmtx:hmtx + 4 * metrics])[0::2]
+        if len(advances) < metrics:
+            raise struct.error("hmtx trop court")
     except (KeyError, struct.error):
         return "", frozenset()
-    glyphs = {0}
-    for gid in range(min(count, len(offsets) - 1)):
-        if offsets[gid + 1] > offsets[gid] or advances[min(gid, metrics - 1)] > 0:
-            glyphs.add(gid)
+    span = min(count, len(offsets) - 1)
+    glyphs = {0, *compress(range(span), map(gt, offsets[1:span + 1], offsets[:span]))}  # with an outline
+    glyphs.update(compress(range(min(span, metrics)), advances))  # with an advance (a space)
+    if span > metrics and advances and advances[-1]:  # the glyphs after the last metric take its advance
+        glyphs.update(range(metrics, span))
     return _postscript_name(program, tables.get(b"name")), frozenset(glyphs)
+
+
+def _big_endian(code: str, data: bytes) -> array:
+    """The unsigned big-endian integers of ``data`` (``code``: "H" 16 bits, "I" 32 bits), a trailing
+    fraction of one ignored."""
+    values = array(code)
+    values.frombytes(data[:len(data) // values.itemsize * values.itemsize])
+    if sys.byteorder == "little":
+        values.byteswap()
+    return values
 
 
 def _tables(program: bytes) -> dict[bytes, tuple[int, int]]:
