@@ -88,6 +88,31 @@ def outline_titles(data: bytes) -> list[str]:
     return titles
 
 
+def outline_tree(data: bytes) -> list[tuple[str, bool, list]]:
+    """The bookmarks as a tree: (title, folded, children) per bookmark, read from the /First, /Next and
+    /Count entries; the /Count of every bookmark and of the outline root is checked against the tree it
+    heads (ISO 32000-1, 12.3.3: the visible descendants of an open item, their opposite for a folded one)."""
+    import pikepdf
+
+    def read(item) -> tuple[list, int]:
+        nodes, shown = [], 0
+        child = item.get("/First")
+        while child is not None:
+            children, under = read(child)
+            folded = int(child.get("/Count", 0)) < 0
+            if children:
+                assert int(child.Count) == (-under if folded else under), str(child.Title)
+            nodes.append((str(child.Title), folded, children))
+            shown += 1 + (0 if folded else under)
+            child = child.get("/Next")
+        return nodes, shown
+
+    with pikepdf.open(BytesIO(data)) as pdf:
+        tree, shown = read(pdf.Root.Outlines)
+        assert int(pdf.Root.Outlines.get("/Count", 0)) == shown
+    return tree
+
+
 # --- the text layer and the structure tree, read with pypdf -----------------------------------------
 
 _TEXT_OPS = re.compile(rb"/([A-Za-z0-9]+)\s+[-0-9.]+\s+Tf|\[((?:[^\]\\]|\\.)*)\]\s*TJ|<([0-9A-Fa-f]*)>\s*Tj")

@@ -19,7 +19,7 @@ from publisher.render import context, pdf, watermark
 from publisher.render.pdf import PdfRenderer, PlanFetcher
 
 from .conftest import EXAMPLE, PLANS
-from .pdftools import (PRESENTATION_FORMS, in_order, outline_titles, pdf_text, pdffonts, pdftotext, reader,
+from .pdftools import (PRESENTATION_FORMS, in_order, outline_titles, outline_tree, pdf_text, pdffonts, pdftotext, reader,
                        squeeze, structure, unmapped_glyphs)
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils is installed by setup.sh --test")
@@ -178,6 +178,23 @@ def test_bookmarks_match_headings(plan, rendered, lang) -> None:
         assert any(prio.code in t and squeeze(prio.intitule[lang]) in t for t in titles)
     for action in plan.actions:
         assert any(action.code in t for t in titles)
+
+
+@pytest.mark.parametrize("lang", list(Lang))
+def test_bookmarks_nest_as_the_headings_do(plan, rendered, lang) -> None:
+    """Each objectif général is a part laid out alone, yet its bookmark sits under its priority's, each
+    priority's under the canevas', in order; the fiches, parts of their own too, folded under the annexes'."""
+    tree = outline_tree(rendered[lang][0])
+    by_title = {squeeze(title): (folded, children) for title, folded, children in tree}
+    folded, priorities = by_title[squeeze(label("canevas", lang))]
+    assert not folded and len(priorities) == len(plan.priorites)
+    for (title, folded, objectives), priority in zip(priorities, plan.priorites):
+        assert priority.code in title and not folded
+        assert len(objectives) == len(priority.objectifs_generaux) > 0
+        assert all(og.code in og_title for (og_title, _, _), og in zip(objectives, priority.objectifs_generaux))
+    folded, fiches = by_title[squeeze(label("annexes", lang))]
+    assert folded and len(fiches) == len(plan.actions)
+    assert all(action.code in title for (title, _, _), action in zip(fiches, plan.actions))
 
 
 @pytest.mark.parametrize("lang", list(Lang))
@@ -555,6 +572,14 @@ def test_bilingual_links_stay_in_their_edition_and_bookmarks_nest_per_language(b
     assert squeeze(label("titre", Lang.FR)) in squeeze(info.title) and squeeze(label("titre", Lang.AR)) in squeeze(info.title)
     xmp = pdf.trailer["/Root"]["/Metadata"].get_data().decode()
     assert 'xml:lang="fr"' in xmp and 'xml:lang="ar"' in xmp and label("titre", Lang.AR) in xmp
+
+
+def test_the_volume_nests_each_edition_s_bookmarks_as_its_plan_does(example_documents) -> None:
+    """Under each edition's bookmark, its plan document's own outline, nested alike (the example plan: its
+    priorities have several objectifs généraux, each a part laid out alone)."""
+    volume = outline_tree(example_documents("pdf", "bilingual"))
+    assert [title for title, _, _ in volume] == [label("edition_langue", lang) for lang in Lang]
+    assert [children for _, _, children in volume] == [outline_tree(example_documents("pdf", "plan", lang)) for lang in Lang]
 
 
 def test_volume_is_deterministic(bilingual):

@@ -52,7 +52,8 @@ class Part:
     lang: str
     group: str | None = None  # the title of the bookmark this part's bookmarks nest under, if any
     numbered: tuple[bool, ...] = ()  # per page: whether it carries the footer (all when empty)
-    nest: bool = False  # its bookmarks go under the last bookmark before it (a plan's fiches under "Annexes")
+    level: int = 1  # the heading level of its first bookmarks: they go under the last bookmark before them of a
+    # lower level (a plan's fiches, 2, under "Annexes"; an objectif général's canevas, 3, under its priority)
     pages: int = 0  # its page count, when known (as laid out); 0: read from its bytes (:func:`page_count`)
 
 
@@ -133,7 +134,7 @@ class _Merger:
         self.next_key = 0
         self.dests: list[tuple[str, object]] = []
         self.role_map, self.class_map = Dictionary(), Dictionary()
-        self.outline: list[tuple] = []  # (group, top items, first page, nested under the last bookmark)
+        self.outline: list[tuple] = []  # (group, top items, first page, level of the top items)
         self.layout = Layout()
         self.first: pikepdf.Pdf | None = None
 
@@ -168,7 +169,7 @@ class _Merger:
             while item is not None:
                 items.append(item)
                 item = item.get("/Next")
-        self.outline.append((part.group, items, pages[0].obj if pages else None, part.nest))
+        self.outline.append((part.group, items, pages[0].obj if pages else None, part.level))
         if self.first is None:
             self.first = source  # kept open: its output intent is copied at the end
 
@@ -272,24 +273,31 @@ class _Merger:
         return pdf
 
     def _outlines(self) -> None:
+        """One outline from the parts' own: each part's top bookmarks under the last bookmark before them of
+        a lower level (within their group, if any). A bookmark given children by later parts keeps its state,
+        open if it had children of its own, else folded (a plan's hundred fiches under "Annexes")."""
         top: list = []  # bookmarks, and [group, its bookmarks, its first page] for a group
-        for group, items, first_page, nest in self.outline:
+        path: list[tuple[int, object]] = []  # the last bookmark of each level, outermost first
+        for group, items, first_page, level in self.outline:
             if group is not None and not (top and isinstance(top[-1], list) and top[-1][0] == group):
                 if first_page is None:
                     continue
                 top.append([group, [], first_page])
+                path = []
             siblings = top[-1][1] if group is not None else top
-            if nest and siblings and not isinstance(siblings[-1], list):
-                parent = siblings[-1]
-                children = []
-                child = parent.get("/First")
-                while child is not None:
-                    children.append(child)
-                    child = child.get("/Next")
-                _chain(parent, children + items)
-                parent.Count = -len(children + items)  # closed: a plan's hundred fiches stay folded
+            while path and path[-1][0] >= level:
+                path.pop()
+            if path and items:
+                parent = path[-1][1]
+                if "/First" not in parent:
+                    parent.Count = -1  # folded (its count is settled below)
+                _chain(parent, _children(parent) + items)
             else:
                 siblings.extend(items)
+            item, depth = (items[-1], level) if items else (None, level)
+            while item is not None:  # the last bookmark the part brought, then its last descendants
+                path.append((depth, item))
+                item, depth = item.get("/Last"), depth + 1
         if not top:
             return
         outlines = self.pdf.make_indirect(Dictionary(Type=Name.Outlines))
@@ -297,15 +305,24 @@ class _Merger:
         for entry in top:
             if isinstance(entry, list):
                 group, children, first_page = entry
-                node = self.pdf.make_indirect(Dictionary(Title=String(group), Dest=Array([first_page, Name.Fit])))
+                node = self.pdf.make_indirect(Dictionary(Title=String(group), Dest=Array([first_page, Name.Fit]),
+                                                         Count=1))  # open: its part's bookmarks show
                 _chain(node, children)
-                node.Count = sum(_visible(child) for child in children)  # open: its part's bookmarks show
                 entries.append(node)
             else:
                 entries.append(entry)
         _chain(outlines, entries)
-        outlines.Count = sum(_visible(entry) for entry in entries)
+        outlines.Count = sum(1 + _recount(entry) for entry in entries)
         self.pdf.Root.Outlines = outlines
+
+
+def _children(item) -> list:
+    """The children of an outline item, in order."""
+    children, child = [], item.get("/First")
+    while child is not None:
+        children.append(child)
+        child = child.get("/Next")
+    return children
 
 
 def _chain(parent, items: list) -> None:
@@ -326,15 +343,18 @@ def _chain(parent, items: list) -> None:
                 item[key] = other
 
 
-def _visible(item) -> int:
-    """The bookmarks shown for an item: itself, and its descendants when it is open."""
-    count = 1
-    if int(item.get("/Count", 0)) > 0:
-        child = item.get("/First")
-        while child is not None:
-            count += _visible(child)
-            child = child.get("/Next")
-    return count
+def _recount(item) -> int:
+    """Settle the ``/Count`` of an outline item and of its descendants (ISO 32000-1, 12.3.3: an open item
+    counts the descendants it shows, a folded one the opposite of those it would show) and return the
+    bookmarks it shows under it (none when folded)."""
+    shown = sum(1 + _recount(child) for child in _children(item))
+    if not shown:
+        return 0
+    if int(item.get("/Count", 1)) > 0:
+        item.Count = shown
+        return shown
+    item.Count = -shown
+    return 0
 
 
 def _xml(text: str) -> str:

@@ -324,7 +324,7 @@ class PdfRenderer(Renderer):
         return self._parts[key]
 
     def _part(self, plan: Plan, lang: Lang, key: tuple, template: str, numbered: tuple[bool, ...] = (),
-              scope: str | None = None, nest: bool = False, **values) -> assemble.Part:
+              scope: str | None = None, level: int = 1, **values) -> assemble.Part:
         """A part: one template laid out and written alone, without footers (kept for this plan, and
         between builds in the cache)."""
         if "part_name" in values:  # the template's ``part`` (the name ``part`` is this method's)
@@ -334,13 +334,13 @@ class PdfRenderer(Renderer):
             html = self.html(plan, lang, template, **values)
             name = "-".join(str(k.value if isinstance(k, Lang) else k) for k in key)
             data, pages = self._written(plan, lang, html, template, name)
-            return assemble.Part(data, scope or lang.value, lang.value, numbered=numbered, nest=nest, pages=pages)
+            return assemble.Part(data, scope or lang.value, lang.value, numbered=numbered, level=level, pages=pages)
         return self._cached(plan, key, make)
 
-    def _fiche_part(self, plan: Plan, action: Action, lang: Lang, nest: bool = False) -> assemble.Part:
+    def _fiche_part(self, plan: Plan, action: Action, lang: Lang, level: int = 1) -> assemble.Part:
         view = context.action_view(plan, action, lang)
         part = self._part(plan, lang, ("fiche", action.code, lang), "fiche.html", scope=f"fiche-{action.code}", a=view)
-        return replace(part, nest=nest)
+        return replace(part, level=level)
 
     @staticmethod
     def _pages(part: assemble.Part) -> int:
@@ -361,11 +361,12 @@ class PdfRenderer(Renderer):
         body = [self._part(plan, lang, ("narrative", lang), "plan.html", part_name="narrative")
                 ] if edition.sections else []
         body += [self._part(plan, lang, ("canevas", og.code, lang), "plan.html", part_name="canevas",
-                            priorite=index, objectif=number)
+                            priorite=index, objectif=number,  # its first heading: Canevas, its priority or its own
+                            level=1 if index == number == 0 else 2 if number == 0 else 3)
                  for index, p in enumerate(plan.priorites) for number, og in enumerate(p.objectifs_generaux)] or [
                  self._part(plan, lang, ("canevas", lang), "plan.html", part_name="canevas")]
         body += [self._part(plan, lang, (name, lang), "plan.html", part_name=name) for name in ("synthese", "annexes")]
-        body += [self._fiche_part(plan, action, lang, nest=True) for action in plan.actions]
+        body += [self._fiche_part(plan, action, lang, level=2) for action in plan.actions]
         body.append(self._part(plan, lang, ("historique", lang), "plan.html", part_name="historique"))
         if edition.signataires:
             body.append(self._part(plan, lang, ("validation", lang), "plan.html", part_name="validation"))
