@@ -596,6 +596,16 @@ def test_summary_tables_end_with_totals(plan, rendered, lang) -> None:
 
 
 @pytest.mark.parametrize("lang", list(Lang))
+def test_the_actions_by_echeance_open_a_page(rendered, lang) -> None:
+    """As in the PDF (a part of its own there), the actions by échéance open a page; the budgets' tables
+    before them do not."""
+    body = open_docx(rendered[f"plan-{lang.value}"]).element.body
+    breaking = {"".join(t.text or "" for t in p.iter(qn("w:t"))) for p in body.iter(qn("w:p"))
+                if p.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}") is not None}
+    assert label("par_echeance", lang) in breaking and label("par_volet", lang) not in breaking
+
+
+@pytest.mark.parametrize("lang", list(Lang))
 def test_tableau_des_modifications_names_both_versions(revised, rendered, lang) -> None:
     title = context.edition(revised, lang).modifications_title
     assert title in body_text(open_docx(rendered[f"changes-{lang.value}"])).split("\n")

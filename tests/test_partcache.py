@@ -170,8 +170,9 @@ def three_priorities(tmp_path: Path) -> Path:
 
 def test_one_budget_reflows_its_objective_and_the_totals_only(tmp_path) -> None:
     """The canevas is a part per objectif général: a budget of OG2.1 lays out OG2.1's pages, OG2.2's (they
-    end with P2's total) and OG3.1's (they end with the plan's total), never OG1.1's; the document is the one
-    laid out cold from the changed sources, byte for byte."""
+    end with P2's total) and OG3.1's (they end with the plan's total), never OG1.1's, and the budgets'
+    summary, not the actions by échéance; the document is the one laid out cold from the changed sources,
+    byte for byte."""
     folder = three_priorities(tmp_path)
     _, cold_laid_out = render(folder, tmp_path / "cache")
     assert {f"canevas-OG{code}-fr" for code in ("1.1", "2.1", "2.2", "3.1")} <= set(cold_laid_out)
@@ -182,4 +183,10 @@ def test_one_budget_reflows_its_objective_and_the_totals_only(tmp_path) -> None:
     data, laid_out = render(folder, tmp_path / "cache")
     assert set(laid_out) == {"canevas-OG2.1-fr", "canevas-OG2.2-fr", "canevas-OG3.1-fr", "synthese-fr",
                              "fiche-A2.1.1.2-fr"}
+    assert data == render(folder, tmp_path / "cold-cache")[0]
+    # an échéance: its objective's canevas, its fiche and the actions by échéance (a page of their own), no total
+    text = yaml.read_text(encoding="utf-8")
+    yaml.write_text(text[:start] + text[start:].replace("echeance: 2026-W14", "echeance: 2026-W15", 1), encoding="utf-8")
+    data, laid_out = render(folder, tmp_path / "cache")
+    assert set(laid_out) == {"canevas-OG2.1-fr", "echeances-fr", "fiche-A2.1.1.2-fr"}
     assert data == render(folder, tmp_path / "cold-cache")[0]

@@ -198,6 +198,16 @@ def test_bookmarks_nest_as_the_headings_do(plan, rendered, lang) -> None:
 
 
 @pytest.mark.parametrize("lang", list(Lang))
+def test_the_actions_by_echeance_open_a_page(rendered, lang) -> None:
+    """The actions by échéance, a part of their own (they print no budget: a budget changed leaves them),
+    open the page after the budgets' summary, as in the DOCX."""
+    pages = [squeeze(page) for page in pdftotext(rendered[lang][1]).split("\f")]
+    heading, volet, sommaire = (squeeze(label(key, lang)) for key in ("par_echeance", "par_volet", "sommaire"))
+    found = [n for n, text in enumerate(pages) if heading in text and sommaire not in text]
+    assert found and volet not in pages[found[0]] and volet in pages[found[0] - 1]
+
+
+@pytest.mark.parametrize("lang", list(Lang))
 def test_fonts_are_the_chosen_families_embedded(rendered, lang) -> None:
     _, path, _, fpath = rendered[lang]
     for file in (path, fpath):

@@ -350,8 +350,9 @@ class PdfRenderer(Renderer):
         """The parts of an edition's plan document: the cover and sommaire, the narrative sections, the
         canevas (a part per objectif général, each opening a page: a budget changed reflows the pages of its
         objective, of the last of its priority, which end with the priority's total, and of the plan's last,
-        which end with the plan's), the summaries, the annexes' heading then each fiche (the annex files' own
-        parts), the historique, the validation page.
+        which end with the plan's), the summaries (the budgets, then the échéances on a page of their own: a
+        budget changed leaves them), the annexes' heading then each fiche (the annex files' own parts), the
+        historique, the validation page.
 
         The parts after the sommaire are laid out first; the sommaire then prints the page of each of
         their anchors, counted from ``offset`` (the pages before this edition in its volume). Should its
@@ -365,7 +366,8 @@ class PdfRenderer(Renderer):
                             level=1 if index == number == 0 else 2 if number == 0 else 3)
                  for index, p in enumerate(plan.priorites) for number, og in enumerate(p.objectifs_generaux)] or [
                  self._part(plan, lang, ("canevas", lang), "plan.html", part_name="canevas")]
-        body += [self._part(plan, lang, (name, lang), "plan.html", part_name=name) for name in ("synthese", "annexes")]
+        body += [self._part(plan, lang, (name, lang), "plan.html", part_name=name, level=level)
+                 for name, level in (("synthese", 1), ("echeances", 2), ("annexes", 1))]
         body += [self._fiche_part(plan, action, lang, level=2) for action in plan.actions]
         body.append(self._part(plan, lang, ("historique", lang), "plan.html", part_name="historique"))
         if edition.signataires:
