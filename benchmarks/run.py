@@ -123,14 +123,15 @@ def peer(plan: Path, work: Path, runs: int, soffice: str) -> tuple[list[dict], l
 
 def _our_pdf_stage(plan_dir: str, out: str) -> None:
     """Render the same documents as the peer: the fr and ar plans and every fiche, as PDF."""
-    from publisher.build import _render_all, jobs
+    from publisher.build import _render_all, _Workers, jobs
     from publisher.check import load_checked
 
-    plan = load_checked(plan_dir).plan
-    todo = [(job, "") for job in jobs(plan, ("fr", "ar"), ("pdf",)) if job.kind in ("plan", "fiche")]
-    Path(out).mkdir(parents=True, exist_ok=True)
-    for job, _, rendered in _render_all(plan, todo, None, None):
-        (Path(out) / Path(job.target).name).write_bytes(rendered.data)
+    with _Workers.start(None, ("pdf",)) as pool:  # as a build: the workers start first
+        plan = load_checked(plan_dir).plan
+        todo = [(job, "") for job in jobs(plan, ("fr", "ar"), ("pdf",)) if job.kind in ("plan", "fiche")]
+        Path(out).mkdir(parents=True, exist_ok=True)
+        for job, _, rendered in _render_all(plan, todo, pool, None):
+            (Path(out) / Path(job.target).name).write_bytes(rendered.data)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -5,7 +5,8 @@ fingerprint: a hash of exactly what it prints (its formatted content), of the te
 engine. An output whose fingerprint and bytes match ``manifest.json`` is not rendered again, so a
 build with nothing changed writes nothing, and a build after one action changed renders only that
 action's fiches, its acteurs' bundles and the plan documents. Jobs render in parallel across the
-cores (workers ignore Ctrl-C, which the parent reports once, and die with their parent); each
+cores (workers, forked as the build starts, import the renderers while the plan is checked; they
+ignore Ctrl-C, which the parent reports once, and die with their parent); each
 result is handed to :class:`publisher.output.OutputFolder`, which stages it and commits every output
 with the manifest only when every job succeeded: a build that fails (bad content, a renderer error, a
 full disk, Ctrl-C) leaves every previous output exactly as it was. Only this module and
@@ -197,7 +198,13 @@ def build(
 ) -> BuildReport:
     """Check the plan, render what changed, then commit every new output into ``out`` at once."""
     started = time.perf_counter()
-    plan_dir = Path(plan_dir)
+    editions, formats = tuple(editions), tuple(formats)
+    with _Workers.start(workers, formats) as pool:
+        return _build(started, Path(plan_dir), out, editions, formats, strict, since, pool, progress)
+
+
+def _build(started: float, plan_dir: Path, out, editions, formats, strict: bool, since, pool: _Workers | None,
+           progress: Progress | None) -> BuildReport:
     result = load_checked(plan_dir, strict=strict)
     plan = result.plan
     if since is not None:
@@ -215,7 +222,7 @@ def build(
         todo, entries = _what_changed(plan, out, jobs(plan, editions, formats), old_outputs, report)
         cache, cache_started = _part_cache(out, todo), time.time()
         written = []
-        for job, key, done in _render_all(plan, todo, workers, progress, report.warnings, cache):
+        for job, key, done in _render_all(plan, todo, pool, progress, report.warnings, cache):
             folder.stage(job.target, done.data)
             entries[job.target] = {"sha256": _sha256(done.data), "source": key, "bytes": len(done.data),
                                    "pages": done.pages}
@@ -337,13 +344,9 @@ def remove_publication(out: Path | str, stem: str) -> BuildReport:
     return report
 
 
-_WORKER: tuple = (None, None)  # a rendering process's plan and PDF part cache
-
-
-def _init_worker(plan: Plan, parent: int, cache=None) -> None:
-    """A rendering process: it leaves Ctrl-C to its parent, and dies with it."""
-    global _WORKER
-    _WORKER = (plan, cache)
+def _init_worker(parent: int, formats: tuple[str, ...]) -> None:
+    """A rendering process: it leaves Ctrl-C to its parent, dies with it, and imports the renderers of
+    ``formats`` while the parent loads and checks the plan."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent reports an interruption, once
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:  # Linux: the kernel kills this process when the parent dies, even by kill -9
@@ -352,6 +355,51 @@ def _init_worker(plan: Plan, parent: int, cache=None) -> None:
         pass
     if os.getppid() != parent:  # the parent died before the line above took effect
         os._exit(1)
+    for fmt in formats:
+        renderer(fmt)
+
+
+class _Workers:
+    """The rendering processes of a build, forked as it starts: each imports the renderers (WeasyPrint
+    takes about a second) while the parent loads and checks the plan. Stopped at once if the build
+    fails, after their groups otherwise."""
+
+    def __init__(self, count: int, formats: tuple[str, ...]) -> None:
+        self.count, self.used = count, False
+        self.pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"),
+                                        initializer=_init_worker, initargs=(os.getpid(), formats))
+        self.pool.submit(int)  # a forking pool starts all its processes at the first submission
+
+    def submit(self, function, *args):
+        """Run ``function(*args)`` in a worker: a future."""
+        self.used = True
+        return self.pool.submit(function, *args)
+
+    @classmethod
+    def start(cls, workers: int | None, formats: Iterable[str]) -> _Workers | _NoWorkers:
+        """The processes of a build that asks for ``workers`` (None: a core each), none for one."""
+        count = workers or os.cpu_count() or 1
+        return cls(count, tuple(f for f in FORMATS if f in set(formats))) if count > 1 else _NoWorkers()
+
+    def __enter__(self) -> _Workers:
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        if error is not None or not self.used:  # an error, Ctrl-C, an abandoned build, or nothing to
+            _abandon(self.pool)  # render: the workers stop now, not after their group or their imports
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _NoWorkers:
+    """A build rendered in its own process (one worker asked for, or one core)."""
+
+    count = 1
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *_) -> None:
+        return None
 
 
 @dataclass(frozen=True)
@@ -364,11 +412,8 @@ class Rendered:
     warnings: list[str]
 
 
-def _render_group(group: list[Job], plan: Plan | None = None, cache=None) -> list[Rendered]:
-    """Render a group of jobs in order, in one process, so that they share laid-out documents (a
-    worker's: the plan and part cache it was started with)."""
-    if plan is None:
-        plan, cache = _WORKER
+def _render_group(group: list[Job], plan: Plan, cache=None) -> list[Rendered]:
+    """Render a group of jobs in order, in one process, so that they share laid-out documents."""
     if any(job.fmt == "pdf" for job in group):
         renderer("pdf").use_cache(cache)
     try:
@@ -426,15 +471,14 @@ def _cost(group: list[tuple[Job, str]], actions: int) -> float:
     return cost
 
 
-def _render_all(plan: Plan, todo: list[tuple[Job, str]], workers: int | None, progress: Progress | None,
+def _render_all(plan: Plan, todo: list[tuple[Job, str]], pool: _Workers | None, progress: Progress | None,
                 warnings: list[str] | None = None, cache=None):
-    """Render the jobs, groups in parallel across the cores; yield (job, key, :class:`Rendered`) as
-    groups finish (the renderers' warnings go into ``warnings``)."""
+    """Render the jobs, groups in parallel across the ``pool``'s processes (in this one without); yield
+    (job, key, :class:`Rendered`) as groups finish (the renderers' warnings go into ``warnings``)."""
     warnings = [] if warnings is None else warnings
     total, done = len(todo), 0
     batches = groups(todo, len(plan.actions))
-    workers = min(workers or os.cpu_count() or 1, len(batches))
-    if workers <= 1:
+    if pool is None:
         for batch in batches:
             for (job, key), rendered in zip(batch, _render_group([job for job, _ in batch], plan, cache)):
                 warnings.extend(rendered.warnings)
@@ -443,9 +487,6 @@ def _render_all(plan: Plan, todo: list[tuple[Job, str]], workers: int | None, pr
                     progress(done, total, job.target)
                 yield job, key, rendered
         return
-    # Fork: workers inherit the loaded modules; the plan is sent once to each worker.
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_init_worker, initargs=(plan, os.getpid(), cache))
     try:
         queue = [batch for batch in batches if not late(batch)]  # the costliest first
         waiting = [batch for batch in batches if late(batch)]
@@ -453,7 +494,7 @@ def _render_all(plan: Plan, todo: list[tuple[Job, str]], workers: int | None, pr
         while queue or waiting or pending:
             # A group per free worker, no more: a late group goes first once the PDF groups are done (their
             # parts are in the cache), instead of queueing behind the groups handed out before.
-            while len(pending) < workers and (queue or waiting):
+            while len(pending) < pool.count and (queue or waiting):
                 pdf_left = any(batch[0][0].fmt == "pdf" for batch in queue) or any(
                     futures[future][0][0].fmt == "pdf" for future in pending)
                 if waiting and not pdf_left:
@@ -462,7 +503,7 @@ def _render_all(plan: Plan, todo: list[tuple[Job, str]], workers: int | None, pr
                     batch = queue.pop(0)
                 else:
                     break
-                future = pool.submit(_render_group, [job for job, _ in batch])
+                future = pool.submit(_render_group, [job for job, _ in batch], plan, cache)
                 futures[future] = batch
                 pending.add(future)
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -477,11 +518,6 @@ def _render_all(plan: Plan, todo: list[tuple[Job, str]], workers: int | None, pr
     except BrokenProcessPool:
         raise EnvironmentFailure("un processus de rendu s'est arrêté brutalement (mémoire épuisée ou signal) : "
                                  "rien n'a été publié") from None
-    except BaseException:
-        _abandon(pool)  # an error, Ctrl-C or an abandoned build: the workers stop now
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _abandon(pool: ProcessPoolExecutor) -> None:
