@@ -21,6 +21,7 @@ while :func:`exact_text` is, and is installed for the WeasyPrint versions it was
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from contextlib import contextmanager
@@ -52,13 +53,20 @@ def exact_text():
 
 
 def _cmap(font) -> dict[str, int]:
-    """The nominal glyph of each character of a WeasyPrint font (read once per font)."""
+    """The nominal glyph of each character of a WeasyPrint font: read once per font file and process
+    (WeasyPrint makes a font object per document; fontTools takes some 20 ms to read a cmap)."""
     nominal = getattr(font, "_publisher_cmap", None)
     if nominal is None:
-        ttfont = TTFont(io.BytesIO(font.file_content), fontNumber=font.index, lazy=True)
-        nominal = {chr(c): ttfont.getGlyphID(name) for c, name in ttfont.getBestCmap().items()}
+        key = (hashlib.sha256(font.file_content).digest(), font.index)
+        nominal = _NOMINAL.get(key)
+        if nominal is None:
+            ttfont = TTFont(io.BytesIO(font.file_content), fontNumber=font.index, lazy=True)
+            nominal = _NOMINAL[key] = {chr(c): ttfont.getGlyphID(name) for c, name in ttfont.getBestCmap().items()}
         font._publisher_cmap = nominal
     return nominal
+
+
+_NOMINAL: dict[tuple[bytes, int], dict[str, int]] = {}  # by the font file's digest and face index
 
 
 def _share(glyphs: list[int], text: str, nominal: dict[str, int]) -> list[str]:
