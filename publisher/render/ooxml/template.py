@@ -48,7 +48,8 @@ def normalize_template(data: bytes, style_names: dict[str, str], lists: dict | N
       several runs: the runs a tag spans are joined into its first one (docxtpl mends some such
       cuts, not all: a ``{% vm %}`` cut in two leaves its cells unmerged);
     - section and page breaks move into the paragraph before them, which may be a docxtpl paragraph
-      tag (``{%p endfor %}``) that the render replaces whole: they are moved out of it;
+      tag (``{%p endfor %}``) that the render replaces whole: they are moved out of it; a page break
+      that opens a paragraph (LibreOffice's way after a table) becomes its "page break before";
     - the fonts the editor embedded (its fallbacks, megabytes of them) are dropped: the renderer
       embeds the edition's own typefaces;
     - the lists that no paragraph of the template uses are rewritten by LibreOffice (numbers become
@@ -78,6 +79,7 @@ def normalize_template(data: bytes, style_names: dict[str, str], lists: dict | N
             changed = _join_split_tags(root) or changed
         if name == "word/document.xml":
             changed = _breaks_out_of_tags(root) or changed
+            changed = _leading_page_breaks(root) or changed
         if name == "word/fontTable.xml":
             changed = _drop_embedded_fonts(root, parts) or changed
         if name == "word/settings.xml":
@@ -231,6 +233,29 @@ def _breaks_out_of_tags(body_root) -> bool:
                 moved = True
         for br in page_breaks:
             br.getparent().remove(br)
+    return moved
+
+
+def _leading_page_breaks(body_root) -> bool:
+    """A paragraph that opens with a page break, before any text, gets "page break before" instead.
+
+    LibreOffice writes the "page break before" of a paragraph that follows a table as a page break run
+    at its start: Word then leaves the paragraph's mark, and its sommaire entry, on the page before.
+    """
+    moved = False
+    for paragraph_ in body_root.iter(qn("w:p")):
+        if not any(t.text for t in paragraph_.iter(qn("w:t"))):
+            continue  # a page break alone in its paragraph stays as it is
+        for run in list(paragraph_.iterchildren(qn("w:r"))):
+            content = [item for item in run if item.tag != qn("w:rPr")]
+            if not content:
+                continue
+            if all(item.tag == qn("w:br") and item.get(qn("w:type")) == "page" for item in content):
+                paragraph_.remove(run)
+                child(ppr(paragraph_), "pageBreakBefore", PPR_ORDER, replace=True)
+                moved = True
+                continue
+            break
     return moved
 
 
