@@ -25,6 +25,7 @@ import signal
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -376,10 +377,11 @@ class _Workers:
         return self.pool.submit(function, *args)
 
     @classmethod
-    def start(cls, workers: int | None, formats: Iterable[str]) -> _Workers | _NoWorkers:
-        """The processes of a build that asks for ``workers`` (None: a core each), none for one."""
+    def start(cls, workers: int | None, formats: Iterable[str]):
+        """The processes of a build that asks for ``workers`` (None: a core each); for one, none (the
+        build renders in its own process: ``with`` gives None)."""
         count = workers or os.cpu_count() or 1
-        return cls(count, tuple(f for f in FORMATS if f in set(formats))) if count > 1 else _NoWorkers()
+        return cls(count, tuple(f for f in FORMATS if f in set(formats))) if count > 1 else nullcontext()
 
     def __enter__(self) -> _Workers:
         return self
@@ -388,18 +390,6 @@ class _Workers:
         if error is not None or not self.used:  # an error, Ctrl-C, an abandoned build, or nothing to
             _abandon(self.pool)  # render: the workers stop now, not after their group or their imports
         self.pool.shutdown(wait=True, cancel_futures=True)
-
-
-class _NoWorkers:
-    """A build rendered in its own process (one worker asked for, or one core)."""
-
-    count = 1
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *_) -> None:
-        return None
 
 
 @dataclass(frozen=True)
