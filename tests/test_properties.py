@@ -177,3 +177,20 @@ def test_any_bytes_as_a_narrative_file_are_checked_soundly(data: bytes) -> None:
         folder = _folder(tmp, (MINIMAL / "plan.yaml").read_bytes())
         (folder / "ar" / "contexte.md").write_bytes(data)
         _assert_sound(folder)
+
+
+_DIRECTIONAL = st.lists(st.one_of(st.sampled_from(list("أسافة ،()-.1٢A") + ["CPPE", "A1.1.1.1", "\u200f"]),
+                                  st.characters(codec="utf-8")), max_size=20).map("".join)
+
+
+@given(_DIRECTIONAL)
+def test_a_text_splits_into_latin_stretches_and_right_to_left_pieces(text: str) -> None:
+    """The DOCX's directional runs (``ooxml.bidi``) give back the text, and a piece is right to left
+    exactly when no letter of a left-to-right script (bidi class L) is in it: a Latin stretch always
+    starts at one, and none is ever left inside Arabic (whatever the shortcuts taken on the way)."""
+    from publisher.render.ooxml.bidi import directional_segments
+
+    pieces = directional_segments(text)
+    assert "".join(piece for piece, _ in pieces) == text
+    for piece, rtl in pieces:
+        assert piece and rtl == all(unicodedata.bidirectional(ch) != "L" for ch in piece), (piece, rtl)

@@ -6,14 +6,15 @@ See ``shared/rtl-notes.md`` for the traps of Word and LibreOffice.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from functools import lru_cache
 
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from lxml import etree
 
 from .blocks import text_element
-from .schema import PPR_ORDER, RPR_ORDER, TBLPR_ORDER, element_of, properties_of, child, ppr, rpr
+from .schema import PPR_ORDER, RPR_ORDER, TBLPR_ORDER, element_of, new_element, properties_of, child, ppr, rpr
 
 
 def set_bidi(paragraph) -> None:
@@ -62,10 +63,25 @@ def _ltr_mask(text: str) -> list[bool]:
     return mask
 
 
+@lru_cache(maxsize=1)
+def _maybe_ltr():
+    """A pattern of the characters that may start a left-to-right stretch: every character of the Basic
+    Multilingual Plane of bidi class L (a Latin, Greek... letter), and any beyond it."""
+    strong = [code for code in range(0x10000) if unicodedata.bidirectional(chr(code)) == "L"]
+    ranges, start = [], strong[0]
+    for previous, code in zip(strong, strong[1:] + [None]):
+        if code != previous + 1:
+            ranges.append(f"{re.escape(chr(start))}-{re.escape(chr(previous))}")
+            start = code
+    return re.compile(f"[{''.join(ranges)}\U00010000-\U0010FFFF]")
+
+
 def directional_segments(text: str) -> list[tuple[str, bool]]:
     """Split text into ``(segment, rtl)`` pieces: Latin stretches are not rtl, everything else is."""
     if not text:
         return []
+    if not _maybe_ltr().search(text):  # no letter to start a Latin stretch: all of it is right to left
+        return [(text, True)]
     mask = _ltr_mask(text)
     pieces: list[tuple[str, bool]] = []
     start = 0
@@ -109,7 +125,7 @@ def mark_rtl_runs(root) -> None:
         index = parent.index(run)
         props = run.find(qn("w:rPr"))
         for offset, (piece, rtl) in enumerate(pieces):
-            new = OxmlElement("w:r")
+            new = new_element("w:r")
             if props is not None:
                 new.append(etree.fromstring(etree.tostring(props)))
             new.append(text_element(piece))

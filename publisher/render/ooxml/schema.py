@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Sequence
 
-from docx.oxml import OxmlElement
+from docx.oxml.parser import oxml_parser
 from docx.oxml.ns import nsmap, qn
 from lxml import etree
 
@@ -150,6 +150,20 @@ def element_of(target):
 
 
 @lru_cache(maxsize=None)
+def _tag(nsptag: str) -> tuple[str, dict[str, str]]:
+    """The Clark name of a prefixed tag (``w:rtl``) and the declaration of its namespace."""
+    prefix = nsptag.split(":")[0]
+    return qn(nsptag), {prefix: nsmap[prefix]}
+
+
+def new_element(nsptag: str):
+    """A new element, of python-docx's class for its tag, as ``OxmlElement`` makes it: the tag resolved
+    once per process (the right-to-left marks of an Arabic plan make tens of thousands)."""
+    clark, declaration = _tag(nsptag)
+    return oxml_parser.makeelement(clark, nsmap=declaration)
+
+
+@lru_cache(maxsize=None)
 def schema_ranks(order: tuple[str, ...]) -> dict[str, int]:
     """The rank of each tag (Clark notation) in a schema sequence."""
     return {qn(f"w:{tag}"): index for index, tag in enumerate(order)}
@@ -157,13 +171,13 @@ def schema_ranks(order: tuple[str, ...]) -> dict[str, int]:
 
 def child(parent, tag: str, order: Sequence[str], attrs: dict[str, str] | None = None, *, replace: bool = False):
     """The ``w:tag`` child of ``parent``, created at its place in the schema ``order`` if absent."""
-    name = qn(f"w:{tag}")
+    name = _tag(f"w:{tag}")[0]
     found = parent.find(name)
     if found is not None and replace:
         parent.remove(found)
         found = None
     if found is None:
-        found = OxmlElement(f"w:{tag}")
+        found = new_element(f"w:{tag}")
         ranks = schema_ranks(tuple(order))
         rank = ranks[name]
         for index, existing in enumerate(parent):
@@ -180,12 +194,12 @@ def child(parent, tag: str, order: Sequence[str], attrs: dict[str, str] | None =
 def properties_of(target, pr_tag: str):
     """The properties element (``w:pPr``, ``w:rPr``, ``w:tblPr``, ``w:trPr``, ``w:tcPr``) of an element, first child."""
     element = element_of(target)
-    name = qn(f"w:{pr_tag}")
+    name = _tag(f"w:{pr_tag}")[0]
     if element.tag == name:  # already the properties element (a style's or a numbering level's)
         return element
     pr = element.find(name)
     if pr is None:
-        pr = OxmlElement(f"w:{pr_tag}")
+        pr = new_element(f"w:{pr_tag}")
         # always the first child, except a row's trPr, which follows an optional tblPrEx
         after_ex = pr_tag == "trPr" and len(element) and element[0].tag == qn("w:tblPrEx")
         element.insert(1 if after_ex else 0, pr)
