@@ -427,7 +427,8 @@ def groups(todo: list[tuple[Job, str]], actions: int) -> list[list[tuple[Job, st
     they are assembled from: each fiche is laid out once); the bilingual volume comes last, alone,
     assembled from the parts the others left in the cache (:func:`late`). DOCX: the plan documents go
     together when the bilingual volume is asked for (it reuses both editions), one group per edition
-    otherwise; per language, the fiches go with the bundles that gather them.
+    otherwise; the fiches and bundles, which share nothing, in groups of about an eighth of their
+    language's cost (a bundle or two at least), so that the last groups even out the cores' ends.
     """
     bilingual = {job.fmt for job, _ in todo if job.edition == "bilingue"}
     grouped: dict[tuple, list] = {}
@@ -439,8 +440,24 @@ def groups(todo: list[tuple[Job, str]], actions: int) -> list[list[tuple[Job, st
         else:
             affinity = (job.fmt, job.edition)
         grouped.setdefault(affinity, []).append((job, key))
-    ordered = sorted(grouped.values(), key=lambda group: _cost(group, actions), reverse=True)
+    pieces = []
+    for affinity, group in grouped.items():
+        if affinity[0] == "docx" and affinity[1] != "plan":
+            pieces += _chunks(group, max(1.0, _cost(group, actions) / 8), actions)
+        else:
+            pieces.append(group)
+    ordered = sorted(pieces, key=lambda group: _cost(group, actions), reverse=True)
     return [group for group in ordered if not late(group)] + [group for group in ordered if late(group)]
+
+
+def _chunks(group: list[tuple[Job, str]], most: float, actions: int) -> list[list[tuple[Job, str]]]:
+    """``group`` cut, in order, into groups costing ``most`` or a job more."""
+    chunks: list[list[tuple[Job, str]]] = [[]]
+    for item in group:
+        if chunks[-1] and _cost(chunks[-1], actions) >= most:
+            chunks.append([])
+        chunks[-1].append(item)
+    return chunks
 
 
 def late(group: list[tuple[Job, str]]) -> bool:
