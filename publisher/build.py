@@ -21,6 +21,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import pickle
 import signal
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -402,8 +403,31 @@ class Rendered:
     warnings: list[str]
 
 
-def _render_group(group: list[Job], plan: Plan, cache=None) -> list[Rendered]:
+@dataclass(frozen=True)
+class _Shipped:
+    """A plan sent to the workers: pickled once by the parent, read once by each worker, which keeps
+    it for the build's next groups (and the editions computed from it with it)."""
+
+    token: str
+    data: bytes
+
+    @classmethod
+    def of(cls, plan: Plan) -> _Shipped:
+        return cls(f"{os.getpid()}-{id(plan)}-{time.monotonic_ns()}", pickle.dumps(plan, pickle.HIGHEST_PROTOCOL))
+
+    def plan(self) -> Plan:
+        if _RECEIVED.get("token") != self.token:
+            _RECEIVED.update(token=self.token, plan=pickle.loads(self.data))
+        return _RECEIVED["plan"]
+
+
+_RECEIVED: dict = {}  # in a worker: the token of the last plan shipped, and the plan
+
+
+def _render_group(group: list[Job], plan: Plan | _Shipped, cache=None) -> list[Rendered]:
     """Render a group of jobs in order, in one process, so that they share laid-out documents."""
+    if isinstance(plan, _Shipped):
+        plan = plan.plan()
     if any(job.fmt == "pdf" for job in group):
         renderer("pdf").use_cache(cache)
     try:
@@ -494,6 +518,7 @@ def _render_all(plan: Plan, todo: list[tuple[Job, str]], pool: _Workers | None, 
                     progress(done, total, job.target)
                 yield job, key, rendered
         return
+    shipped = _Shipped.of(plan)
     try:
         queue = [batch for batch in batches if not late(batch)]  # the costliest first
         waiting = [batch for batch in batches if late(batch)]
@@ -510,7 +535,7 @@ def _render_all(plan: Plan, todo: list[tuple[Job, str]], pool: _Workers | None, 
                     batch = queue.pop(0)
                 else:
                     break
-                future = pool.submit(_render_group, [job for job, _ in batch], plan, cache)
+                future = pool.submit(_render_group, [job for job, _ in batch], shipped, cache)
                 futures[future] = batch
                 pending.add(future)
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)

@@ -420,8 +420,8 @@ def edition(plan: Plan, lang: Lang) -> Edition:
 
     Every fiche, bundle and document of a build reads the same edition (the plan is frozen, the
     views are read-only): at 360 actions, building it takes a fifth of a second. The cache holds the
-    plan itself, so that its id cannot be reused by another plan while its edition is kept; a forked
-    rendering process inherits the editions its parent computed for the fingerprints.
+    plan itself, so that its id cannot be reused by another plan while its edition is kept; a rendering
+    process keeps the plan shipped to it for all its groups of a build, and so its editions.
     """
     key = (id(plan), lang)
     kept = _EDITIONS.get(key)
