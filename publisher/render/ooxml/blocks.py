@@ -11,10 +11,12 @@ import re
 from copy import deepcopy
 from typing import Callable, Iterable, Sequence
 
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.constants import CONTENT_TYPE as CT, RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import nsmap, qn
-from docx.parts.hdrftr import HeaderPart
+from docx.opc.packuri import PackURI
+from docx.oxml.parser import parse_xml
+from docx.parts.hdrftr import FooterPart, HeaderPart
 from lxml import etree
 
 from .props import (
@@ -497,15 +499,33 @@ def starts_page(paragraph, styles) -> bool:
 def header_copy(document_part, rid: str, extra: Iterable = ()) -> str:
     """A new header part holding a copy of header ``rid`` and then ``extra`` paragraphs; its ``r:id``."""
     source = document_part.rels[rid].target_part  # docxtpl puts its rendered copy there
-    part = HeaderPart.new(document_part.package)
-    element = part.element
+    element = parse_xml(HeaderPart._default_header_xml())  # python-docx's new header, emptied
     for existing in list(element):
         element.remove(existing)
     for item in source.element:
         element.append(deepcopy(item))
     for item in extra:
         element.append(item)
-    return document_part.relate_to(part, RT.HEADER)
+    return document_part.relate_to(new_story(document_part.package, HeaderPart, element), RT.HEADER)
+
+
+_STORIES = {HeaderPart: ("/word/header%d.xml", CT.WML_HEADER), FooterPart: ("/word/footer%d.xml", CT.WML_FOOTER)}
+
+
+def new_story(package, kind, element):
+    """A new header or footer part (``kind``: python-docx's HeaderPart or FooterPart) holding ``element``,
+    named as python-docx names it (the first free ``/word/header<n>.xml``), the package's part names read
+    once (python-docx walks every part for each new one: a plan's hundred fiche headers took a tenth of
+    a second per document)."""
+    template, content_type = _STORIES[kind]
+    taken = package.__dict__.get("_publisher_partnames")
+    if taken is None:
+        taken = package._publisher_partnames = {str(part.partname) for part in package.iter_parts()}
+    number = 1
+    while template % number in taken:
+        number += 1
+    taken.add(template % number)
+    return kind(PackURI(template % number), content_type, element, package)
 
 
 def renumber_watermarks(stories: Iterable) -> None:

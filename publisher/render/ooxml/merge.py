@@ -12,7 +12,7 @@ from docx.oxml.ns import qn
 from docx.parts.hdrftr import FooterPart, HeaderPart
 from lxml import etree
 
-from .blocks import section_break, set_section_start
+from .blocks import new_story, section_break, set_section_start
 from .props import set_lang
 from .schema import O, PPR_ORDER, RPR_ORDER, STYLE_ORDER, child, ppr
 
@@ -154,8 +154,7 @@ def _relate_anew(master, other) -> tuple[dict[str, str], list]:
             mapping[rid], _ = master.part.get_or_add_image(io.BytesIO(rel.target_part.blob))
         elif rel.reltype in (RT.HEADER, RT.FOOTER):
             kind = HeaderPart if rel.reltype == RT.HEADER else FooterPart
-            part = kind.new(master.part.package)
-            part._element = deepcopy(rel.target_part.element)
+            part = new_story(master.part.package, kind, deepcopy(rel.target_part.element))
             for shape in part._element.xpath(".//*[local-name()='shape']"):
                 shapes += 1
                 shape.set("id", f"PowerPlusWaterMarkObject{shapes}")
