@@ -370,7 +370,12 @@ class _Workers:
         self.count, self.used = count, False
         self.pool = ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("fork"),
                                         initializer=_init_worker, initargs=(os.getpid(), formats))
-        self.pool.submit(int)  # a forking pool starts all its processes at the first submission
+        try:
+            self.pool.submit(int)  # a forking pool starts all its processes at the first submission
+        except OSError:
+            _abandon(self.pool)
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            raise
 
     def submit(self, function, *args):
         """Run ``function(*args)`` in a worker: a future."""
@@ -382,7 +387,12 @@ class _Workers:
         """The processes of a build that asks for ``workers`` (None: a core each); for one, none (the
         build renders in its own process: ``with`` gives None)."""
         count = workers or os.cpu_count() or 1
-        return cls(count, tuple(f for f in FORMATS if f in set(formats))) if count > 1 else nullcontext()
+        if count > 1:
+            try:
+                return cls(count, tuple(f for f in FORMATS if f in set(formats)))
+            except OSError:  # the machine lets no process be forked (a limit reached): render here
+                pass
+        return nullcontext()
 
     def __enter__(self) -> _Workers:
         return self

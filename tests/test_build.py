@@ -267,3 +267,16 @@ def test_weasyprint_warnings_are_printed_by_output(tmp_path, monkeypatch, capsys
     plan_pdf = next((out / "fr").glob("plan-*-fr.pdf")).relative_to(out).as_posix()
     assert f"publisher : attention : {plan_pdf} : WeasyPrint : Failed to load image at 'file:///plan/assets/x.png'" \
         in lines, lines
+
+def test_a_machine_that_forks_no_process_still_publishes(tmp_path, monkeypatch) -> None:
+    """Workers that cannot be forked (a process limit reached): the build renders in its own process,
+    the same files, no traceback."""
+    class NoFork(build_module.ProcessPoolExecutor):
+        def submit(self, *args, **kwargs):
+            raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(build_module, "ProcessPoolExecutor", NoFork)
+    report = build(PLANS / "minimal", tmp_path / "out", formats=("docx",), workers=2)
+    assert report.written and all(path.is_file() for path in report.written)
+    expected = build(PLANS / "minimal", tmp_path / "alone", formats=("docx",), workers=1)
+    assert sorted(p.name for p in report.written) == sorted(p.name for p in expected.written)

@@ -284,17 +284,19 @@ class _Merger:
                     continue
                 top.append([group, [], first_page])
                 path = []
+            if not items:  # a part without bookmarks (a blank verso) changes nothing
+                continue
             siblings = top[-1][1] if group is not None else top
             while path and path[-1][0] >= level:
                 path.pop()
-            if path and items:
+            if path:
                 parent = path[-1][1]
                 if "/First" not in parent:
                     parent.Count = -1  # folded (its count is settled below)
                 _chain(parent, _children(parent) + items)
             else:
                 siblings.extend(items)
-            item, depth = (items[-1], level) if items else (None, level)
+            item, depth = items[-1], level
             while item is not None:  # the last bookmark the part brought, then its last descendants
                 path.append((depth, item))
                 item, depth = item.get("/Last"), depth + 1

@@ -244,8 +244,8 @@ def _leading_page_breaks(body_root) -> bool:
     """
     moved = False
     for paragraph_ in body_root.iter(qn("w:p")):
-        if not any(t.text for t in paragraph_.iter(qn("w:t"))):
-            continue  # a page break alone in its paragraph stays as it is
+        if paragraph_.getparent().tag != qn("w:body") or not any(t.text for t in paragraph_.iter(qn("w:t"))):
+            continue  # in a table cell, or a page break alone in its paragraph: left as it is
         for run in list(paragraph_.iterchildren(qn("w:r"))):
             content = [item for item in run if item.tag != qn("w:rPr")]
             if not content:
