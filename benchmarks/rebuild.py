@@ -27,7 +27,7 @@ _STARTED = [0.0]
 _render_group = building._render_group
 
 
-def _timed_group(group, plan=None, cache=None):
+def _timed_group(group, plan, cache=None):
     """The build's ``_render_group``, recording when it ran, where, and the parts it laid out."""
     started = time.time()
     pdf = renderer("pdf") if any(job.fmt == "pdf" for job in group) else None

@@ -383,13 +383,13 @@ class _Workers:
         return self.pool.submit(function, *args)
 
     @classmethod
-    def start(cls, workers: int | None, formats: Iterable[str]):
+    def start(cls, workers: int | None, formats: tuple[str, ...]):
         """The processes of a build that asks for ``workers`` (None: a core each); for one, none (the
         build renders in its own process: ``with`` gives None)."""
         count = workers or os.cpu_count() or 1
         if count > 1:
             try:
-                return cls(count, tuple(f for f in FORMATS if f in set(formats)))
+                return cls(count, tuple(f for f in FORMATS if f in formats))
             except OSError:  # the machine lets no process be forked (a limit reached): render here
                 pass
         return nullcontext()
