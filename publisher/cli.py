@@ -304,13 +304,27 @@ def _usage_message(exc: click.UsageError) -> str:
     return "utilisation invalide (publisher --help pour l'aide)"
 
 
+class Interrupted(BaseException):
+    """Ctrl-C or SIGTERM during a command. Not a KeyboardInterrupt: click reports that one its own
+    way (a blank line on stderr before ours); every clean-up of the pipeline catches BaseException."""
+
+
 def _interrupt(signum, frame):
-    raise KeyboardInterrupt
+    raise Interrupted
+
+
+def _handle_interruptions() -> dict[int, object]:
+    """Make SIGTERM and Ctrl-C raise :class:`Interrupted`; the handlers they had, to restore. Ctrl-C is
+    left alone where it was not Python's default (ignored in a background job, or the caller's own)."""
+    previous = {signal.SIGTERM: signal.signal(signal.SIGTERM, _interrupt)}
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        previous[signal.SIGINT] = signal.signal(signal.SIGINT, _interrupt)
+    return previous
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line with ``argv``; return the exit code instead of exiting."""
-    previous = signal.signal(signal.SIGTERM, _interrupt)  # SIGTERM cleans up as Ctrl-C does
+    previous = _handle_interruptions()
     try:
         code = cli.main(args=argv, prog_name="publisher", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -325,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         click.echo(f"publisher : {exc.format_message()}", err=True)
         return EXIT_USAGE
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except (Interrupted, KeyboardInterrupt, click.exceptions.Abort):
         click.echo("publisher : interrompu ; les publications précédentes sont intactes", err=True)
         return EXIT_INTERRUPTED
     except UsageError as exc:
@@ -342,7 +356,8 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(f"publisher : {exc}", err=True)
         return EXIT_ERRORS
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     return code if isinstance(code, int) else EXIT_OK
 
 

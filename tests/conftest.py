@@ -68,8 +68,9 @@ _PROGRESS = re.compile(r"publisher : \d+/\d+ fichier\(s\) rendu\(s\)")
 
 
 def messages(err: str) -> list[str]:
-    """The lines a command wrote on stderr, without its progress lines (printed when stderr is a log)."""
-    return [line for line in err.strip().splitlines() if not _PROGRESS.fullmatch(line)]
+    """The lines a command wrote on stderr, blank ones included, without its progress lines (printed
+    when stderr is a log)."""
+    return [line for line in err.splitlines() if not _PROGRESS.fullmatch(line)]
 
 
 @pytest.fixture(autouse=True, scope="session")
