@@ -62,12 +62,11 @@ def font_dirs() -> tuple[Path, ...]:
 @lru_cache(maxsize=None)
 def coverage(family: str) -> frozenset[int]:
     """The characters every face of ``family`` draws (read from their cmaps): what may be set in it."""
-    from fontTools.ttLib import TTFont  # WeasyPrint's dependency; imported only when a plan is checked
+    import uharfbuzz as hb  # imported only when a plan is checked
 
     common: set[int] | None = None
     for face in faces(family):
-        with TTFont(face.path, lazy=True) as font:
-            chars = set(font.getBestCmap() or {})
+        chars = set(hb.Face(hb.Blob.from_file_path(str(face.path))).unicodes)
         common = chars if common is None else common & chars
     return frozenset(common or ())
 

@@ -22,14 +22,13 @@ while :func:`exact_text` is, and is installed for the WeasyPrint versions it was
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 import pydyf
+import uharfbuzz as hb
 import weasyprint
-from fontTools.ttLib import TTFont
 from weasyprint.draw import text as weasy_text
 from weasyprint.text.ffi import ffi, pango
 
@@ -54,14 +53,15 @@ def exact_text():
 
 def _cmap(font) -> dict[str, int]:
     """The nominal glyph of each character of a WeasyPrint font: read once per font file and process
-    (WeasyPrint makes a font object per document; fontTools takes some 20 ms to read a cmap)."""
+    (WeasyPrint makes a font object per document)."""
     nominal = getattr(font, "_publisher_cmap", None)
     if nominal is None:
         key = (hashlib.sha256(font.file_content).digest(), font.index)
         nominal = _NOMINAL.get(key)
         if nominal is None:
-            ttfont = TTFont(io.BytesIO(font.file_content), fontNumber=font.index, lazy=True)
-            nominal = _NOMINAL[key] = {chr(c): ttfont.getGlyphID(name) for c, name in ttfont.getBestCmap().items()}
+            face = hb.Face(hb.Blob(font.file_content), font.index)
+            glyph = hb.Font(face).get_nominal_glyph
+            nominal = _NOMINAL[key] = {chr(c): glyph(c) for c in face.unicodes}
         font._publisher_cmap = nominal
     return nominal
 
