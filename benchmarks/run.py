@@ -2,6 +2,7 @@
 
     python -m benchmarks.run                 # sizes 30, 90, 360; 3 runs each (1 for 360)
     python -m benchmarks.run --sizes 30,90 --runs 5
+    python -m benchmarks.run --sizes 90 --runs 1 --rebuild-runs 9 --no-peer   # the rebuilds' spread
 
 Every figure is the median of several runs of a separate process (``python -m publisher``), so that
 imports, font loading and process start-up count as they do for a user. CPU time and peak memory
@@ -143,6 +144,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", default="30,90,360")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (the median is printed)")
     parser.add_argument("--big-runs", type=int, default=1, help="runs for plans over 100 actions")
+    parser.add_argument("--rebuild-runs", type=int, help="runs of each rebuild (default: --runs); their range "
+                        "is printed too, the machine's noise being larger than a rebuild's differences")
     parser.add_argument("--no-peer", action="store_true", help="skip the LibreOffice comparison")
     parser.add_argument("--work", type=Path, help="working folder (default: a temporary one)")
     args = parser.parse_args(argv)
@@ -163,10 +166,14 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{f'cold build, {size} actions (median of {runs})':<52} {median(results, 'wall'):>8.2f} "
               f"{median(results, 'cpu'):>8.2f} {median(results, 'rss'):>8.0f} {count:>6}")
         if size == 90 or (90 not in sizes and size == sizes[0]):
-            nothing, one = rebuilds(plan, work, args.runs)
+            again = args.rebuild_runs or args.runs
+            nothing, one = rebuilds(plan, work, again)
             for label, results in (("rebuild, nothing changed", nothing), ("rebuild, one action's budget changed", one)):
-                print(f"{f'{label}, {size} actions':<52} {median(results, 'wall'):>8.2f} "
+                print(f"{f'{label}, {size} actions (median of {again})':<52} {median(results, 'wall'):>8.2f} "
                       f"{median(results, 'cpu'):>8.2f} {median(results, 'rss'):>8.0f}")
+                if again > 1:
+                    walls = [run["wall"] for run in results]
+                    print(f"{'  wall, least and most':<52} {min(walls):>8.2f} {max(walls):>8.2f}")
             print(f"{'  one-change rebuild / cold build':<52} {median(one, 'wall') / colds[size]:>8.1%}")
             if not args.no_peer:
                 soffice = ensure_libreoffice()
