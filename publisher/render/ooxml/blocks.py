@@ -25,13 +25,13 @@ from .props import (
 )
 from .schema import (
     LVL_ORDER, O, PPR_ORDER, R, RPR_ORDER, SECTPR_ORDER, TBLPR_ORDER, TCPR_ORDER, TRPR_ORDER,
-    TWIPS_PER_MM, V, W, W10, element_of, properties_of, schema_ranks, child, mm, ppr, rpr,
+    TWIPS_PER_MM, V, W, W10, element_of, properties_of, schema_ranks, child, mm, new_element, ppr, rpr,
 )
 
 
 def text_element(text: str):
     """A ``w:t`` that keeps its spaces."""
-    element = OxmlElement("w:t")
+    element = new_element("w:t")
     element.text = text
     if text != text.strip() or "  " in text:
         element.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
@@ -41,7 +41,7 @@ def text_element(text: str):
 def run(text: str = "", *, bold: bool = False, italic: bool = False, style: str | None = None,
         size: float | None = None, color: str | None = None, caps: bool = False):
     """A run of text; a ``\\n`` becomes a line break and a ``\\t`` a tab."""
-    element = OxmlElement("w:r")
+    element = new_element("w:r")
     if style or bold or italic or size or color or caps:
         pr = rpr(element)
         if style:
@@ -58,10 +58,10 @@ def run(text: str = "", *, bold: bool = False, italic: bool = False, style: str 
             set_size(pr, size)
     for index, line in enumerate(text.split("\n")):
         if index:
-            element.append(OxmlElement("w:br"))
+            element.append(new_element("w:br"))
         for tab_index, piece in enumerate(line.split("\t")):
             if tab_index:
-                element.append(OxmlElement("w:tab"))
+                element.append(new_element("w:tab"))
             if piece:
                 element.append(text_element(piece))
     return element
@@ -70,7 +70,7 @@ def run(text: str = "", *, bold: bool = False, italic: bool = False, style: str 
 def paragraph(style: str | None = None, runs: Iterable = (), *, num: tuple[int, int] | None = None,
               justification: str | None = None, keep_next: bool = False):
     """A paragraph in a named style, holding ``runs`` (runs, hyperlinks, fields)."""
-    element = OxmlElement("w:p")
+    element = new_element("w:p")
     if style or num or justification or keep_next:
         pr = ppr(element)
         if style:
@@ -98,7 +98,7 @@ def hyperlink(relationship_id: str, runs: Iterable):
 
 def internal_link(anchor: str, runs: Iterable):
     """A hyperlink to a bookmark of the document."""
-    element = OxmlElement("w:hyperlink")
+    element = new_element("w:hyperlink")
     element.set(qn("w:anchor"), anchor)
     element.set(qn("w:history"), "1")
     for item in runs:
@@ -108,8 +108,8 @@ def internal_link(anchor: str, runs: Iterable):
 
 def picture_run(inline):
     """A run holding a picture (a ``wp:inline`` made by python-docx)."""
-    element = OxmlElement("w:r")
-    drawing = OxmlElement("w:drawing")
+    element = new_element("w:r")
+    drawing = new_element("w:drawing")
     drawing.append(inline)
     element.append(drawing)
     return element
@@ -118,16 +118,16 @@ def picture_run(inline):
 def field(instruction: str, result: str = "", *, dirty: bool = False, style: str | None = None) -> list:
     """A complex field (``PAGE``, ``NUMPAGES``, ``PAGEREF``, ``TOC``...) as its runs, with a cached result."""
     def char(kind: str):
-        element = run(style=style) if style else OxmlElement("w:r")
-        fld = OxmlElement("w:fldChar")
+        element = run(style=style) if style else new_element("w:r")
+        fld = new_element("w:fldChar")
         fld.set(qn("w:fldCharType"), kind)
         if kind == "begin" and dirty:
             fld.set(qn("w:dirty"), "true")
         element.append(fld)
         return element
 
-    instr_run = run(style=style) if style else OxmlElement("w:r")
-    instr = OxmlElement("w:instrText")
+    instr_run = run(style=style) if style else new_element("w:r")
+    instr = new_element("w:instrText")
     instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
     instr.text = f" {instruction} "
     instr_run.append(instr)
@@ -140,10 +140,10 @@ def field(instruction: str, result: str = "", *, dirty: bool = False, style: str
 
 def bookmark(paragraph_element, name: str, identifier: int) -> None:
     """Wrap a paragraph's content in a bookmark (the target of a sommaire entry)."""
-    start = OxmlElement("w:bookmarkStart")
+    start = new_element("w:bookmarkStart")
     start.set(qn("w:id"), str(identifier))
     start.set(qn("w:name"), name)
-    end = OxmlElement("w:bookmarkEnd")
+    end = new_element("w:bookmarkEnd")
     end.set(qn("w:id"), str(identifier))
     pr = paragraph_element.find(qn("w:pPr"))
     paragraph_element.insert(1 if pr is not None else 0, start)
@@ -152,10 +152,10 @@ def bookmark(paragraph_element, name: str, identifier: int) -> None:
 
 def bookmark_range(first_paragraph, last_paragraph, name: str, identifier: int) -> None:
     """A bookmark from the start of one paragraph to the end of a later one (a part of a volume)."""
-    start = OxmlElement("w:bookmarkStart")
+    start = new_element("w:bookmarkStart")
     start.set(qn("w:id"), str(identifier))
     start.set(qn("w:name"), name)
-    end = OxmlElement("w:bookmarkEnd")
+    end = new_element("w:bookmarkEnd")
     end.set(qn("w:id"), str(identifier))
     first, last = element_of(first_paragraph), element_of(last_paragraph)
     first.insert(1 if len(first) and first[0].tag == qn("w:pPr") else 0, start)
@@ -170,7 +170,7 @@ def max_bookmark_id(root) -> int:
 def cell(width_mm: float, blocks: Iterable = (), *, span: int = 1, fill: str | None = None,
          vmerge: str | None = None, valign: str | None = None):
     """A table cell of a given width; ``vmerge`` is ``restart`` or ``continue``."""
-    element = OxmlElement("w:tc")
+    element = new_element("w:tc")
     pr = properties_of(element, "tcPr")
     child(pr, "tcW", TCPR_ORDER, {"w": mm(width_mm), "type": "dxa"})
     if span > 1:
@@ -190,7 +190,7 @@ def cell(width_mm: float, blocks: Iterable = (), *, span: int = 1, fill: str | N
 
 def table_row(cells: Iterable, *, header: bool = False, cant_split_row: bool = True):
     """A table row; a header row repeats on every page."""
-    element = OxmlElement("w:tr")
+    element = new_element("w:tr")
     if header:
         repeat_header(element)
     if cant_split_row:
@@ -202,7 +202,7 @@ def table_row(cells: Iterable, *, header: bool = False, cant_split_row: bool = T
 
 def table(style: str | None, widths_mm: Sequence[float], rows: Iterable, *, layout_fixed: bool = True):
     """A table with a named style, fixed column widths and its rows."""
-    element = OxmlElement("w:tbl")
+    element = new_element("w:tbl")
     pr = properties_of(element, "tblPr")
     if style:
         child(pr, "tblStyle", TBLPR_ORDER, {"val": style})
@@ -213,9 +213,9 @@ def table(style: str | None, widths_mm: Sequence[float], rows: Iterable, *, layo
         "val": "04A0", "firstRow": "1", "lastRow": "0", "firstColumn": "0", "lastColumn": "0",
         "noHBand": "1", "noVBand": "1",
     })
-    grid = OxmlElement("w:tblGrid")
+    grid = new_element("w:tblGrid")
     for width in widths_mm:
-        col = OxmlElement("w:gridCol")
+        col = new_element("w:gridCol")
         col.set(qn("w:w"), str(mm(width)))
         grid.append(col)
     element.append(grid)
@@ -264,7 +264,7 @@ def append_column(table_, width_mm: float, cells: Sequence) -> None:
     widths = [int(col.get(qn("w:w"))) / TWIPS_PER_MM for col in grid.findall(qn("w:gridCol"))]
     total = sum(widths)
     scale = max(total - width_mm, total / 2) / total
-    grid.append(OxmlElement("w:gridCol"))
+    grid.append(new_element("w:gridCol"))
     for row, new in zip(element.findall(qn("w:tr")), cells):
         row.append(new)
     set_column_widths(element, [w * scale for w in widths] + [total - total * scale])
@@ -331,7 +331,7 @@ def ensure_cell_paragraph(cell_) -> None:
     element = element_of(cell_)
     blocks = [e for e in element if e.tag in (qn("w:p"), qn("w:tbl"))]
     if not blocks or blocks[-1].tag == qn("w:tbl"):
-        element.append(OxmlElement("w:p"))
+        element.append(new_element("w:p"))
 
 
 def ensure_cell_paragraphs(root) -> None:
@@ -410,7 +410,7 @@ def continue_page_numbers(sect_pr) -> None:
 
 def section_break(sect_pr):
     """An empty paragraph that ends a section with ``sect_pr`` (a section's properties sit in its last paragraph)."""
-    element = OxmlElement("w:p")
+    element = new_element("w:p")
     ppr(element).append(sect_pr)
     return element
 
@@ -440,7 +440,7 @@ def set_story_references(sect_pr, references: dict[tuple[str, str], str]) -> Non
     order = {"default": 0, "first": 1, "even": 2}
     for index, ((kind, kind_of), rid) in enumerate(sorted(references.items(), key=lambda item: (
             item[0][0] != "header", order.get(item[0][1], 3)))):
-        ref = OxmlElement(f"w:{kind}Reference")
+        ref = new_element(f"w:{kind}Reference")
         ref.set(qn("w:type"), kind_of)
         ref.set(qn("r:id"), rid)
         sect_pr.insert(index, ref)
@@ -468,7 +468,7 @@ def end_section_with(element, sect_pr) -> None:
         pr = ppr(element)
         pr.replace(child(pr, "sectPr", PPR_ORDER, replace=True), sect_pr)
         return
-    carrier = OxmlElement("w:p")
+    carrier = new_element("w:p")
     pr = ppr(carrier)
     child(pr, "spacing", PPR_ORDER, {"before": "0", "after": "0", "line": "20", "lineRule": "exact"})
     mark = child(pr, "rPr", PPR_ORDER)
@@ -571,8 +571,8 @@ def fill_toc(paragraph_, entries: Sequence[tuple[int, str, str]], styles: Sequen
     parent.remove(element)
     paragraphs = []
     for level, text, anchor in entries:
-        tab = OxmlElement("w:r")
-        tab.append(OxmlElement("w:tab"))
+        tab = new_element("w:r")
+        tab.append(new_element("w:tab"))
         runs = [run(text), tab, *field(f"PAGEREF {anchor} \\h")]
         paragraphs.append(paragraph(styles[min(level, len(styles)) - 1], [internal_link(anchor, runs)]))
     if not paragraphs:
@@ -629,10 +629,10 @@ def watermark(text: str, font: str, colour: str, opacity: float, size: tuple[flo
 
     Word and LibreOffice both recognise the ``PowerPlusWaterMarkObject`` shape as a watermark.
     """
-    element = OxmlElement("w:r")
+    element = new_element("w:r")
     pr = rpr(element)
     child(pr, "noProof", RPR_ORDER)
-    pict = OxmlElement("w:pict")
+    pict = new_element("w:pict")
     pict.append(etree.fromstring(_TEXT_SHAPE_TYPE))
     shape = etree.SubElement(pict, f"{{{V}}}shape", nsmap={"v": V, "o": O, "w10": W10})
     shape.set("id", f"PowerPlusWaterMarkObject{number}")

@@ -18,6 +18,12 @@ from .schema import O, PPR_ORDER, RPR_ORDER, STYLE_ORDER, child, ppr
 
 
 _RELATIONSHIP_ATTRIBUTES = (qn("r:id"), qn("r:embed"), qn("r:link"))
+# the names _repoint compares every element of a story with, resolved once (a plan has some 100 000)
+_P, _PARAGRAPH_STYLE, _VAL, _ID, _NAME = qn("w:p"), f"{qn('w:pPr')}/{qn('w:pStyle')}", qn("w:val"), qn("w:id"), qn("w:name")
+_STYLE_REFERENCES = frozenset({qn("w:pStyle"), qn("w:rStyle"), qn("w:tblStyle")})
+_BOOKMARKS = frozenset({qn("w:bookmarkStart"), qn("w:bookmarkEnd")})
+_NUM_ID, _HYPERLINK, _ANCHOR = qn("w:numId"), qn("w:hyperlink"), qn("w:anchor")
+_INSTR_TEXT, _DOC_PR = qn("w:instrText"), qn("wp:docPr")
 
 
 def append_document(master, other, tag: str = "ar", *, start: str = "nextPage",
@@ -54,27 +60,30 @@ def append_document(master, other, tag: str = "ar", *, start: str = "nextPage",
 def _repoint(root, styles, numbers, relationships, offsets, tag: str) -> None:
     """Point the elements of an appended story at the copied styles, lists, bookmarks and relationships."""
     normal = f"Normal{tag}"
+    bookmarks, drawings = offsets["bookmark"], offsets["drawing"]
     for element in root.iter():
-        if not isinstance(element.tag, str):
+        name = element.tag
+        if not isinstance(name, str):
             continue
-        if element.tag == qn("w:p") and element.find(f"{qn('w:pPr')}/{qn('w:pStyle')}") is None:
-            child(ppr(element), "pStyle", PPR_ORDER, {"val": normal})  # not the master's Normal
-        elif element.tag in (qn("w:pStyle"), qn("w:rStyle"), qn("w:tblStyle")):
-            element.set(qn("w:val"), styles.get(element.get(qn("w:val")), element.get(qn("w:val"))))
-        elif element.tag == qn("w:numId") and element.get(qn("w:val")) != "0":
-            element.set(qn("w:val"), str(numbers[int(element.get(qn("w:val")))]))
-        elif element.tag in (qn("w:bookmarkStart"), qn("w:bookmarkEnd")):
-            element.set(qn("w:id"), str(int(element.get(qn("w:id"))) + offsets["bookmark"]))
-            if element.get(qn("w:name")):
-                element.set(qn("w:name"), f"{element.get(qn('w:name'))}_{tag}")
-        elif element.tag == qn("w:hyperlink") and element.get(qn("w:anchor")):
-            element.set(qn("w:anchor"), f"{element.get(qn('w:anchor'))}_{tag}")
-        elif element.tag == qn("w:instrText") and (element.text or "").strip().startswith("PAGEREF"):
+        if name == _P:
+            if element.find(_PARAGRAPH_STYLE) is None:
+                child(ppr(element), "pStyle", PPR_ORDER, {"val": normal})  # not the master's Normal
+        elif name in _STYLE_REFERENCES:
+            element.set(_VAL, styles.get(element.get(_VAL), element.get(_VAL)))
+        elif name == _NUM_ID and element.get(_VAL) != "0":
+            element.set(_VAL, str(numbers[int(element.get(_VAL))]))
+        elif name in _BOOKMARKS:
+            element.set(_ID, str(int(element.get(_ID)) + bookmarks))
+            if element.get(_NAME):
+                element.set(_NAME, f"{element.get(_NAME)}_{tag}")
+        elif name == _HYPERLINK and element.get(_ANCHOR):
+            element.set(_ANCHOR, f"{element.get(_ANCHOR)}_{tag}")
+        elif name == _INSTR_TEXT and (element.text or "").strip().startswith("PAGEREF"):
             words = element.text.split()
             words[1] = f"{words[1]}_{tag}"
             element.text = f" {' '.join(words)} "
-        elif element.tag == qn("wp:docPr"):
-            element.set("id", str(int(element.get("id")) + offsets["drawing"]))
+        elif name == _DOC_PR:
+            element.set("id", str(int(element.get("id")) + drawings))
         for attribute in _RELATIONSHIP_ATTRIBUTES:
             if element.get(attribute) in relationships:
                 element.set(attribute, relationships[element.get(attribute)])

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 from .bidi import set_bidi
 from .props import set_fonts, set_indent
-from .schema import LVL_ORDER, element_of, child
+from .schema import LVL_ORDER, element_of, child, new_element
 
 
 def numbering_level(level: int, fmt: str, text: str, start_mm: float, hanging_mm: float, *,
@@ -21,27 +20,27 @@ def numbering_level(level: int, fmt: str, text: str, start_mm: float, hanging_mm
     ``w:lvlJc start`` puts the number at the paragraph's start edge; a right-to-left level is
     centred instead (:func:`centre_rtl_markers`).
     """
-    lvl = OxmlElement("w:lvl")
+    lvl = new_element("w:lvl")
     lvl.set(qn("w:ilvl"), str(level))
     for tag, value in (("start", "1"), ("numFmt", fmt)):
-        element = OxmlElement(f"w:{tag}")
+        element = new_element(f"w:{tag}")
         element.set(qn("w:val"), value)
         lvl.append(element)
     if style:
-        element = OxmlElement("w:pStyle")
+        element = new_element("w:pStyle")
         element.set(qn("w:val"), style)
         lvl.append(element)
     for tag, value in (("lvlText", text), ("lvlJc", "start")):
-        element = OxmlElement(f"w:{tag}")
+        element = new_element(f"w:{tag}")
         element.set(qn("w:val"), value)
         lvl.append(element)
-    par_pr = OxmlElement("w:pPr")
+    par_pr = new_element("w:pPr")
     if bidi:
         set_bidi(par_pr)
     set_indent(par_pr, start_mm, hanging_mm)
     lvl.append(par_pr)
     if font:
-        run_pr = OxmlElement("w:rPr")
+        run_pr = new_element("w:rPr")
         set_fonts(run_pr, font)
         lvl.append(run_pr)
     if bidi:
@@ -71,12 +70,12 @@ def centre_rtl_markers(numbering) -> None:
 
 def abstract_numbering(abstract_id: int, name: str, levels: Iterable):
     """A ``w:abstractNum``: the definition of a list, level by level."""
-    element = OxmlElement("w:abstractNum")
+    element = new_element("w:abstractNum")
     element.set(qn("w:abstractNumId"), str(abstract_id))
-    multi = OxmlElement("w:multiLevelType")
+    multi = new_element("w:multiLevelType")
     multi.set(qn("w:val"), "hybridMultilevel")
     element.append(multi)
-    label = OxmlElement("w:name")
+    label = new_element("w:name")
     label.set(qn("w:val"), name)
     element.append(label)
     for lvl in levels:
@@ -86,15 +85,15 @@ def abstract_numbering(abstract_id: int, name: str, levels: Iterable):
 
 def numbering_instance(num_id: int, abstract_id: int, start: int | None = None, level: int = 0):
     """A ``w:num``: one list, its ``level`` numbered from ``start`` when given (each Markdown list restarts)."""
-    element = OxmlElement("w:num")
+    element = new_element("w:num")
     element.set(qn("w:numId"), str(num_id))
-    ref = OxmlElement("w:abstractNumId")
+    ref = new_element("w:abstractNumId")
     ref.set(qn("w:val"), str(abstract_id))
     element.append(ref)
     if start is not None:
-        override = OxmlElement("w:lvlOverride")
+        override = new_element("w:lvlOverride")
         override.set(qn("w:ilvl"), str(level))
-        start_el = OxmlElement("w:startOverride")
+        start_el = new_element("w:startOverride")
         start_el.set(qn("w:val"), str(start))
         override.append(start_el)
         element.append(override)

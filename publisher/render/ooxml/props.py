@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from .schema import PPR_ORDER, RPR_ORDER, child, mm
+from .schema import PPR_ORDER, RPR_ORDER, child, mm, new_element
 
 
 def set_fonts(rpr_element, name: str, *, cs: str | None = None) -> None:
@@ -111,7 +110,7 @@ def border(ppr_element, side: str, size_eighths: int = 6, color: str = "1F4E79",
     borders = child(ppr_element, "pBdr", PPR_ORDER)
     edge = borders.find(qn(f"w:{side}"))
     if edge is None:
-        edge = OxmlElement(f"w:{side}")
+        edge = new_element(f"w:{side}")
         order = ("top", "left", "bottom", "right", "between", "bar")
         later = {qn(f"w:{t}") for t in order[order.index(side) + 1:]}
         for index, existing in enumerate(borders):
@@ -135,6 +134,6 @@ def set_numbering(ppr_element, num_id: int, level: int = 0) -> None:
     for tag, value in (("ilvl", level), ("numId", num_id)):
         element = num_pr.find(qn(f"w:{tag}"))
         if element is None:
-            element = OxmlElement(f"w:{tag}")
+            element = new_element(f"w:{tag}")
             num_pr.append(element)
         element.set(qn("w:val"), str(value))

@@ -157,8 +157,8 @@ def _tag(nsptag: str) -> tuple[str, dict[str, str]]:
 
 
 def new_element(nsptag: str):
-    """A new element, of python-docx's class for its tag, as ``OxmlElement`` makes it: the tag resolved
-    once per process (the right-to-left marks of an Arabic plan make tens of thousands)."""
+    """A new element, of python-docx's class for its tag, as ``OxmlElement`` makes it, its tag resolved
+    once per process: the builders make every element with it (a plan's DOCX has some hundred thousand)."""
     clark, declaration = _tag(nsptag)
     return oxml_parser.makeelement(clark, nsmap=declaration)
 

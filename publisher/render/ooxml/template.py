@@ -12,13 +12,12 @@ import zipfile
 from copy import deepcopy
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from lxml import etree
 
 from .package import xml_bytes, zip_parts, update_fields_on_open
 from .numbering import numbering_instance
-from .schema import PPR_ORDER, REL_FONT, W, child, ppr
+from .schema import PPR_ORDER, REL_FONT, W, child, ppr, new_element
 
 
 # Some writers (LibreOffice among them) relate the core properties with this type, which python-docx
@@ -217,7 +216,7 @@ def _breaks_out_of_tags(body_root) -> bool:
         sect_pr = paragraph_.find(f"{qn('w:pPr')}/{qn('w:sectPr')}")
         page_breaks = paragraph_.xpath("./w:r/w:br[@w:type='page']", namespaces={"w": W})
         if sect_pr is not None:
-            holder = OxmlElement("w:p")
+            holder = new_element("w:p")
             ppr(holder).append(sect_pr)  # moves it out of the tag's paragraph
             if _OPENING_TAG.match(text):
                 paragraph_.addprevious(holder)  # the section ends before the loop or the condition
