@@ -778,10 +778,13 @@ def _watermark(style: Charte, lang: Lang) -> Markup:
     return Markup(ooxml.fragment([run]))
 
 
+_PARAGRAPH_STYLE, _VAL = f"{qn('w:pPr')}/{qn('w:pStyle')}", qn("w:val")  # resolved once: asked of every paragraph
+
+
 def _style(paragraph) -> str | None:
     """The style id of a paragraph, or None."""
-    style = paragraph.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-    return style.get(qn("w:val")) if style is not None else None
+    style = paragraph.find(_PARAGRAPH_STYLE)
+    return style.get(_VAL) if style is not None else None
 
 
 def _saved(document) -> bytes:
