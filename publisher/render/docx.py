@@ -592,8 +592,8 @@ def apply_charte(document, style: Charte, lang: Lang) -> None:
         cell_pr = shading.getparent()
         if cell_pr.tag != qn("w:tcPr"):
             continue
-        first = cell_pr.getparent().find(f"{qn('w:p')}/{qn('w:pPr')}/{qn('w:pStyle')}")
-        name = CHARTE_FILLS.get(first.get(qn("w:val"))) if first is not None else None
+        first = cell_pr.getparent().find(qn("w:p"))
+        name = CHARTE_FILLS.get(ooxml.paragraph_style(first)) if first is not None else None
         if name:
             shading.set(qn("w:fill"), style.colour(name)[1:].upper())
     width, height = style.page_size
@@ -662,8 +662,8 @@ def keep_totals_with_their_rows(body) -> None:
     for table in body.iter(qn("w:tbl")):
         rows = table.findall(qn("w:tr"))
         for index, row in enumerate(rows[1:], start=1):
-            first = row.find(f"{qn('w:tc')}/{qn('w:p')}/{qn('w:pPr')}/{qn('w:pStyle')}")
-            totals = first is not None and first.get(qn("w:val")) == "Celluletotal"
+            first = row.find(f"{qn('w:tc')}/{qn('w:p')}")
+            totals = first is not None and ooxml.paragraph_style(first) == "Celluletotal"
             if (totals or index == len(rows) - 1) and not ooxml.is_header_row(rows[index - 1]):
                 ooxml.keep_row_with_next(rows[index - 1])
 
@@ -672,7 +672,7 @@ def _keep_signatures(body) -> None:
     """The page breaks of the validation page, as the PDF's (page.css): the "Fait à" line (the paragraph
     in the ``Signature`` style) stays with the first signataire's row, the last row with the one before
     it and with the seal's frame, and no row splits; so a page never holds one block alone."""
-    line = next((p for p in body.iter(qn("w:p")) if _style(p) == "Signature"), None)
+    line = next((p for p in body.iter(qn("w:p")) if ooxml.paragraph_style(p) == "Signature"), None)
     table = line.getnext() if line is not None else None
     if table is None or table.tag != qn("w:tbl"):
         return
@@ -703,7 +703,7 @@ def _fiche_sections(document, suites: list[str]) -> None:
     """
     body = document.element.body
     children = [c for c in body if c.tag != qn("w:sectPr")]
-    titles = [c for c in children if c.tag == qn("w:p") and _style(c) == "Titrefiche"]
+    titles = [c for c in children if c.tag == qn("w:p") and ooxml.paragraph_style(c) == "Titrefiche"]
     if not titles or len(titles) != len(suites):
         return
     styles = {s.get(qn("w:styleId")): s for s in document.styles.element.iter(qn("w:style"))}
@@ -778,15 +778,6 @@ def _watermark(style: Charte, lang: Lang) -> Markup:
     return Markup(ooxml.fragment([run]))
 
 
-_PARAGRAPH_STYLE, _VAL = f"{qn('w:pPr')}/{qn('w:pStyle')}", qn("w:val")  # resolved once: asked of every paragraph
-
-
-def _style(paragraph) -> str | None:
-    """The style id of a paragraph, or None."""
-    style = paragraph.find(_PARAGRAPH_STYLE)
-    return style.get(_VAL) if style is not None else None
-
-
 def _saved(document) -> bytes:
     """The package of a python-docx document, as it saves it."""
     buffer = io.BytesIO()
@@ -851,8 +842,7 @@ def _fill_sommaire(body) -> bool:
         if paragraph is toc:
             after = True
             continue
-        style = paragraph.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-        level = SOMMAIRE_LEVELS.get(style.get(qn("w:val"))) if style is not None else None
+        level = SOMMAIRE_LEVELS.get(ooxml.paragraph_style(paragraph))
         if not after or level is None:
             continue
         text = "".join(t.text or "" for t in paragraph.iter(qn("w:t"))).strip()

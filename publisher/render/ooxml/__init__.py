@@ -24,7 +24,7 @@ from __future__ import annotations
 from .schema import (
     W, R, V, O, W10, PR, CT, REL_FONT, OBFUSCATED_FONT, TWIPS_PER_MM, mm, PPR_ORDER, RPR_ORDER,
     TBLPR_ORDER, TRPR_ORDER, TCPR_ORDER, SECTPR_ORDER, LVL_ORDER, STYLE_ORDER, FONT_ORDER,
-    SETTINGS_ORDER, element_of, schema_ranks, child, properties_of, ppr, rpr,
+    SETTINGS_ORDER, element_of, schema_ranks, child, properties_of, ppr, rpr, paragraph_style,
 )
 from .props import (
     set_fonts, set_cs_font, set_size, set_bold, set_italic, set_lang, set_color, set_caps,

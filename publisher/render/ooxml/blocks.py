@@ -25,7 +25,8 @@ from .props import (
 )
 from .schema import (
     LVL_ORDER, O, PPR_ORDER, R, RPR_ORDER, SECTPR_ORDER, TBLPR_ORDER, TCPR_ORDER, TRPR_ORDER,
-    TWIPS_PER_MM, V, W, W10, element_of, properties_of, schema_ranks, child, mm, new_element, ppr, rpr,
+    TWIPS_PER_MM, V, W, W10, element_of, properties_of, schema_ranks, child, mm, new_element, paragraph_style,
+    ppr, rpr,
 )
 
 
@@ -249,10 +250,10 @@ def cell_like(model_cell, runs: Iterable):
     paragraph) holding one paragraph of ``runs``."""
     element = deepcopy(element_of(model_cell))
     first = element.find(qn("w:p"))
-    style = first.find(f"{qn('w:pPr')}/{qn('w:pStyle')}") if first is not None else None
+    style = paragraph_style(first) if first is not None else None
     for block in [e for e in element if e.tag != qn("w:tcPr")]:
         element.remove(block)
-    element.append(paragraph(style.get(qn("w:val")) if style is not None else None, runs))
+    element.append(paragraph(style, runs))
     return element
 
 
@@ -483,8 +484,7 @@ def starts_page(paragraph, styles) -> bool:
     if paragraph.tag != qn("w:p"):
         return False
     found = paragraph.find(f"{qn('w:pPr')}/{qn('w:pageBreakBefore')}")
-    style = paragraph.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-    style_id, seen = (style.get(qn("w:val")) if style is not None else None), set()
+    style_id, seen = paragraph_style(paragraph), set()
     while found is None and style_id and style_id not in seen:
         seen.add(style_id)
         definition = styles.get(style_id)

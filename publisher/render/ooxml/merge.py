@@ -14,12 +14,12 @@ from lxml import etree
 
 from .blocks import new_story, section_break, set_section_start
 from .props import set_lang
-from .schema import O, PPR_ORDER, RPR_ORDER, STYLE_ORDER, child, ppr
+from .schema import O, PPR_ORDER, RPR_ORDER, STYLE_ORDER, child, paragraph_style, ppr
 
 
 _RELATIONSHIP_ATTRIBUTES = (qn("r:id"), qn("r:embed"), qn("r:link"))
 # the names _repoint compares every element of a story with, resolved once (a plan has some 100 000)
-_P, _PARAGRAPH_STYLE, _VAL, _ID, _NAME = qn("w:p"), f"{qn('w:pPr')}/{qn('w:pStyle')}", qn("w:val"), qn("w:id"), qn("w:name")
+_P, _VAL, _ID, _NAME = qn("w:p"), qn("w:val"), qn("w:id"), qn("w:name")
 _STYLE_REFERENCES = frozenset({qn("w:pStyle"), qn("w:rStyle"), qn("w:tblStyle")})
 _BOOKMARKS = frozenset({qn("w:bookmarkStart"), qn("w:bookmarkEnd")})
 _NUM_ID, _HYPERLINK, _ANCHOR = qn("w:numId"), qn("w:hyperlink"), qn("w:anchor")
@@ -66,7 +66,7 @@ def _repoint(root, styles, numbers, relationships, offsets, tag: str) -> None:
         if not isinstance(name, str):
             continue
         if name == _P:
-            if element.find(_PARAGRAPH_STYLE) is None:
+            if paragraph_style(element) is None:
                 child(ppr(element), "pStyle", PPR_ORDER, {"val": normal})  # not the master's Normal
         elif name in _STYLE_REFERENCES:
             element.set(_VAL, styles.get(element.get(_VAL), element.get(_VAL)))

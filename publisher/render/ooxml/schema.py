@@ -214,3 +214,12 @@ def ppr(paragraph):
 def rpr(run):
     """The ``w:rPr`` of a run, created if absent."""
     return properties_of(run, "rPr")
+
+
+_PARAGRAPH_STYLE, _VAL = f"{qn('w:pPr')}/{qn('w:pStyle')}", qn("w:val")  # resolved once: asked of every paragraph
+
+
+def paragraph_style(paragraph) -> str | None:
+    """The style id of a paragraph (its ``w:pStyle``), or None."""
+    style = element_of(paragraph).find(_PARAGRAPH_STYLE)
+    return style.get(_VAL) if style is not None else None
