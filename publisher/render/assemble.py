@@ -163,12 +163,7 @@ class _Merger:
         copied = self._copy_all(source, [dest for _, dest in dests])
         self.dests += [(f"{part.scope}:{name}", dest) for (name, _), dest in zip(dests, copied)]
         outlines = root.get("/Outlines")
-        items = []
-        if outlines is not None and "/First" in outlines:
-            item = self._copy(outlines.First)
-            while item is not None:
-                items.append(item)
-                item = item.get("/Next")
+        items = _siblings(self._copy(outlines.First)) if outlines is not None and "/First" in outlines else []
         self.outline.append((part.group, items, pages[0].obj if pages else None, part.level))
         if self.first is None:
             self.first = source  # kept open: its output intent is copied at the end
@@ -320,11 +315,16 @@ class _Merger:
 
 def _children(item) -> list:
     """The children of an outline item, in order."""
-    children, child = [], item.get("/First")
-    while child is not None:
-        children.append(child)
-        child = child.get("/Next")
-    return children
+    return _siblings(item.get("/First"))
+
+
+def _siblings(item) -> list:
+    """An outline item and those after it (``/Next``), in order; none for None."""
+    found = []
+    while item is not None:
+        found.append(item)
+        item = item.get("/Next")
+    return found
 
 
 def _chain(parent, items: list) -> None:
